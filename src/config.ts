@@ -1,0 +1,146 @@
+/**
+ * Every environment variable and the YAML config, parsed and validated in one place.
+ * Nothing else in src/ reads process.env: the rest of the code receives these options.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { FirebreakError } from "./core/errors.js";
+import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/roles.js";
+import type { Severity } from "./core/incident/severity.js";
+import { buildPermissionPolicy, buildSeverityPolicies, incidentsSectionShape } from "./config-schema/incidents.js";
+
+const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..");
+export const BUNDLED_EXAMPLE_CONFIG = path.join(PACKAGE_ROOT, "firebreak.example.yaml");
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, "migrations");
+
+/** Options from the environment (names and defaults are a contract: see DESIGN.md). */
+export interface EnvOptions {
+  slackBotToken?: string;
+  slackSigningSecret?: string;
+  slackAppToken?: string;
+  slackApiUrl?: string;
+  /** No bot token: run against the built-in Slack emulator. */
+  localMode: boolean;
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  host: string;
+  configPath: string;
+  commandsDir: string;
+  alertmanagerToken?: string;
+  alertmanagerUrl?: string;
+  logLevel: string;
+  /** Every variable's raw value, for resolving secrets named in firebreak.yaml (`*_env`). */
+  secrets: Readonly<Record<string, string | undefined>>;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads and validates the environment; throws config_invalid naming the variable and the fix. */
+export function readEnvOptions(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): EnvOptions {
+  const get = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const fail = (name: string, fix: string): never => {
+    throw new FirebreakError("config_invalid", `${name}: ${fix}`);
+  };
+  const slackBotToken = get("SLACK_BOT_TOKEN");
+  if (slackBotToken && !/^xoxb-/.test(slackBotToken)) fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app).");
+  const slackSigningSecret = get("SLACK_SIGNING_SECRET");
+  if (slackBotToken && !slackSigningSecret) fail("SLACK_SIGNING_SECRET", "is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret).");
+  const slackAppToken = get("SLACK_APP_TOKEN");
+  if (slackAppToken && !/^xapp-/.test(slackAppToken)) fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (or unset it to use HTTP).");
+  const slackApiUrl = get("SLACK_API_URL");
+  if (slackApiUrl) checkUrl("SLACK_API_URL", slackApiUrl, ["http:", "https:"], fail);
+  const databaseUrl = get("DATABASE_URL") ?? "postgres://localhost:5432/firebreak";
+  checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"], fail);
+  const redisUrl = get("REDIS_URL") ?? "redis://127.0.0.1:6379";
+  checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], fail);
+  const portText = get("PORT") ?? "3000";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail("PORT", `"${portText}" is not a port number: use 1–65535.`);
+  const alertmanagerUrl = get("ALERTMANAGER_URL");
+  if (alertmanagerUrl) checkUrl("ALERTMANAGER_URL", alertmanagerUrl, ["http:", "https:"], fail);
+  const logLevel = get("LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
+  const localConfig = path.resolve(cwd, "firebreak.yaml");
+  const configPath = get("FIREBREAK_CONFIG") ?? (existsSync(localConfig) ? localConfig : BUNDLED_EXAMPLE_CONFIG);
+  return {
+    ...(slackBotToken ? { slackBotToken } : {}),
+    ...(slackSigningSecret ? { slackSigningSecret } : {}),
+    ...(slackAppToken ? { slackAppToken } : {}),
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    localMode: !slackBotToken,
+    databaseUrl,
+    redisUrl,
+    port,
+    host: get("HOST") ?? (slackBotToken ? "0.0.0.0" : "127.0.0.1"),
+    configPath: path.resolve(cwd, configPath),
+    commandsDir: path.resolve(cwd, get("FIREBREAK_COMMANDS_DIR") ?? "./commands"),
+    ...(get("ALERTMANAGER_TOKEN") ? { alertmanagerToken: get("ALERTMANAGER_TOKEN") } : {}),
+    ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
+    logLevel,
+    secrets: env,
+  };
+}
+
+function checkUrl(name: string, value: string, protocols: string[], fail: (n: string, f: string) => never): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(name, `is not a URL: use a form like ${protocols[0]}//host:port/…`);
+  }
+  if (!protocols.includes(url.protocol)) fail(name, `must start with ${protocols.join(" or ")}//`);
+}
+
+const fileSchema = z.strictObject({
+  ...incidentsSectionShape,
+});
+
+/** firebreak.yaml, validated, with defaults filled in. */
+export interface FirebreakConfig {
+  timezone: string;
+  slack: { announcementsChannel?: string; channelPrefix: string };
+  roles: Record<Role, { users: string[]; usergroups: string[] }>;
+  permissions: PermissionPolicy;
+  severities: Record<Severity, SeverityPolicy>;
+}
+
+/** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
+export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): FirebreakConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new FirebreakError("config_invalid", `${source}: not valid YAML (${(err as Error).message.split("\n")[0]}).`, { cause: err });
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(top level)";
+    throw new FirebreakError("config_invalid", `${source}: ${at}: ${issue.message}`, { cause: parsed.error });
+  }
+  const c = parsed.data;
+  const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({ users: r?.users ?? [], usergroups: r?.usergroups ?? [] });
+  return {
+    timezone: c.timezone,
+    slack: { ...(c.slack.announcements_channel ? { announcementsChannel: c.slack.announcements_channel } : {}), channelPrefix: c.slack.channel_prefix },
+    roles: { responder: members(c.roles.responder), commander: members(c.roles.commander), admin: members(c.roles.admin) },
+    permissions: buildPermissionPolicy(c.permissions),
+    severities: buildSeverityPolicies(c.severities),
+  };
+}
+
+export function loadFirebreakConfig(configPath: string): FirebreakConfig {
+  let text: string;
+  try {
+    text = readFileSync(configPath, "utf8");
+  } catch (err) {
+    throw new FirebreakError("config_invalid", `FIREBREAK_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? "error"}): point it at your firebreak.yaml.`, { cause: err });
+  }
+  return parseFirebreakConfig(text, path.basename(configPath));
+}

@@ -1,0 +1,117 @@
+import { inputInvalid } from "../errors.js";
+import type { IncidentRole } from "./roles.js";
+import { INCIDENT_ROLES } from "./roles.js";
+import { parseSeverity } from "./severity.js";
+import type { Severity } from "./severity.js";
+
+/** A parsed `/incident …` command. `ref` is the `#N` given, if any. */
+export type IncidentCommand = { ref?: number } & (
+  | { type: "help" }
+  | { type: "declare"; severity?: Severity; title?: string }
+  | { type: "status" }
+  | { type: "list" }
+  | { type: "ack" }
+  | { type: "severity"; severity: Severity }
+  | { type: "role"; role: IncidentRole; userId: string }
+  | { type: "note"; text: string }
+  | { type: "mitigate" }
+  | { type: "resolve"; summary?: string }
+  | { type: "reopen" }
+  | { type: "timeline" }
+);
+
+export const INCIDENT_USAGE = [
+  "`/incident declare [P0-P3] <title>` — declare an incident (no title: opens a form)",
+  "`/incident status` — show the incident's summary",
+  "`/incident list` — open incidents",
+  "`/incident ack` — acknowledge: you are on it",
+  "`/incident sev <P0-P3>` — change severity",
+  "`/incident role <commander|comms|scribe> @user` — assign a role",
+  "`/incident note <text>` — add a note to the timeline",
+  "`/incident mitigate` — impact is mitigated",
+  "`/incident resolve [summary]` — resolve",
+  "`/incident reopen` — reopen a resolved incident",
+  "`/incident timeline` — the latest timeline events",
+  "Inside an incident channel the incident is implied; elsewhere add `#N`, e.g. `/incident ack #12`.",
+].join("\n");
+
+const MAX_TITLE = 200;
+const MAX_NOTE = 3000;
+
+/** Parses the text after `/incident`; throws input_invalid with the usage that fits. */
+export function parseIncidentCommand(text: string): IncidentCommand {
+  let rest = text.trim();
+  let ref: number | undefined;
+  const takeRef = () => {
+    const m = /^#(\d{1,9})(?:\s+|$)/.exec(rest);
+    if (m) {
+      ref = Number(m[1]);
+      rest = rest.slice(m[0].length);
+    }
+  };
+  takeRef();
+  const sub = /^(\S+)\s*/.exec(rest);
+  const word = sub ? sub[1]!.toLowerCase() : "help";
+  rest = sub ? rest.slice(sub[0].length) : "";
+  if (ref === undefined) takeRef();
+  const withRef = <T extends object>(c: T) => (ref === undefined ? c : { ...c, ref });
+  const noArgs = (type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "list" | "help") => {
+    if (rest) throw inputInvalid(`\`/incident ${word}\` takes no arguments (got "${rest}").${type === "help" ? "" : " Try `/incident help`."}`);
+    return withRef({ type });
+  };
+  switch (word) {
+    case "help":
+    case "?":
+      return { type: "help" };
+    case "declare":
+    case "new": {
+      const m = /^(\S+)\s*/.exec(rest);
+      const sev = m ? parseSeverity(m[1]!) : undefined;
+      const title = (sev ? rest.slice(m![0].length) : rest).trim();
+      if (title.length > MAX_TITLE) throw inputInvalid(`The title is ${title.length} characters; keep it under ${MAX_TITLE}.`);
+      if (sev && !title) throw inputInvalid("Give a title after the severity: `/incident declare P1 Checkout is failing`.");
+      return withRef({ type: "declare", ...(sev ? { severity: sev } : {}), ...(title ? { title } : {}) });
+    }
+    case "status":
+    case "show":
+      return noArgs("status");
+    case "list":
+      return noArgs("list");
+    case "ack":
+    case "acknowledge":
+      return noArgs("ack");
+    case "mitigate":
+    case "mitigated":
+      return noArgs("mitigate");
+    case "reopen":
+      return noArgs("reopen");
+    case "timeline":
+      return noArgs("timeline");
+    case "sev":
+    case "severity": {
+      const sev = parseSeverity(rest);
+      if (!sev) throw inputInvalid(`"${rest || "(nothing)"}" is not a severity: use \`/incident sev P0\` … \`P3\`.`);
+      return withRef({ type: "severity", severity: sev });
+    }
+    case "role": {
+      const m = /^(\S+)\s+<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
+      const role = m?.[1]?.toLowerCase();
+      if (!m || !role || !(INCIDENT_ROLES as readonly string[]).includes(role)) {
+        throw inputInvalid("Use `/incident role <commander|comms|scribe> @user`, mentioning exactly one person.");
+      }
+      return withRef({ type: "role", role: role as IncidentRole, userId: m[2]! });
+    }
+    case "note": {
+      if (!rest) throw inputInvalid("Give the note's text: `/incident note Rolled back to v41`.");
+      if (rest.length > MAX_NOTE) throw inputInvalid(`The note is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
+      return withRef({ type: "note", text: rest });
+    }
+    case "resolve":
+    case "resolved": {
+      if (rest.length > MAX_NOTE) throw inputInvalid(`The summary is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
+      return withRef({ type: "resolve", ...(rest ? { summary: rest } : {}) });
+    }
+    default:
+      throw inputInvalid(`Unknown subcommand "${word}". Try \`/incident help\`.`);
+  }
+}

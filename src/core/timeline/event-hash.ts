@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.js";
+
+/** The previous hash of the first event of every chain. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** What is hashed of a timeline event: everything but the hash itself. */
+export interface HashedEventFields {
+  incidentId: number;
+  seq: number;
+  at: Date;
+  actor: string;
+  kind: string;
+  data: unknown;
+  prevHash: string;
+}
+
+/** SHA-256 over the previous hash and the canonical serialisation of the event. */
+export function hashEvent(e: HashedEventFields): string {
+  const body = canonicalJson({
+    incident: e.incidentId,
+    seq: e.seq,
+    at: e.at.toISOString(),
+    actor: e.actor,
+    kind: e.kind,
+    data: e.data,
+  });
+  return createHash("sha256").update(e.prevHash).update("\n").update(body).digest("hex");
+}
+
+export interface StoredEvent extends HashedEventFields {
+  hash: string;
+}
+
+export type ChainBreak =
+  | { incidentId: number; seq: number; problem: "prev_hash_mismatch"; expected: string; found: string }
+  | { incidentId: number; seq: number; problem: "hash_mismatch"; expected: string; found: string }
+  | { incidentId: number; seq: number; problem: "sequence_gap"; expected: number; found: number };
+
+/**
+ * Recomputes one incident's chain (events in seq order) and returns the first broken
+ * link, or null when every hash holds.
+ */
+export function verifyChain(events: readonly StoredEvent[]): ChainBreak | null {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (const e of events) {
+    if (e.seq !== expectedSeq) return { incidentId: e.incidentId, seq: e.seq, problem: "sequence_gap", expected: expectedSeq, found: e.seq };
+    if (e.prevHash !== prev) return { incidentId: e.incidentId, seq: e.seq, problem: "prev_hash_mismatch", expected: prev, found: e.prevHash };
+    const recomputed = hashEvent(e);
+    if (recomputed !== e.hash) return { incidentId: e.incidentId, seq: e.seq, problem: "hash_mismatch", expected: recomputed, found: e.hash };
+    prev = e.hash;
+    expectedSeq++;
+  }
+  return null;
+}
+
+export function describeBreak(b: ChainBreak): string {
+  const where = `incident ${b.incidentId}, event ${b.seq}`;
+  switch (b.problem) {
+    case "sequence_gap":
+      return `${where}: sequence gap (expected ${b.expected}, found ${b.found}) — an event is missing`;
+    case "prev_hash_mismatch":
+      return `${where}: prev_hash does not match the previous event's hash (expected ${b.expected}, found ${b.found}) — an earlier event was altered or removed`;
+    case "hash_mismatch":
+      return `${where}: content does not match its hash (recomputed ${b.expected}, stored ${b.found}) — this event was altered`;
+  }
+}

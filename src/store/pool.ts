@@ -1,0 +1,94 @@
+import pg from "pg";
+import { FirebreakError } from "../core/errors.js";
+
+/** One pg pool per process. `statement_timeout` keeps a stuck query from holding a request. */
+export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "firebreak",
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 15_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
+
+/** Runs `fn` in a transaction, committing on success and rolling back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await connect(pool);
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (err) {
+    throw new FirebreakError("dependency_unavailable", "Postgres is unreachable: check DATABASE_URL and that the server is up.", {
+      cause: err,
+    });
+  }
+}
+
+/** SQLSTATE of a pg error, if it is one. */
+export function sqlState(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+}
+
+/**
+ * Creates the database named in the URL when it does not exist and the server lets us
+ * (connects to the `postgres` maintenance database). Returns true if it created it.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!name) return false;
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await probe.connect();
+    return false;
+  } catch (err) {
+    if (sqlState(err) !== "3D000") throw unavailable(err);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  url.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    return true;
+  } catch (err) {
+    if (sqlState(err) === "42P04") return false; // created by a concurrent process
+    throw new FirebreakError(
+      "dependency_unavailable",
+      `Database "${name}" does not exist and could not be created (${(err as Error).message}); create it or fix DATABASE_URL.`,
+      { cause: err },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+function unavailable(err: unknown): FirebreakError {
+  return new FirebreakError("dependency_unavailable", `Postgres is unreachable (${(err as Error).message}): check DATABASE_URL.`, {
+    cause: err,
+  });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
