@@ -1,0 +1,322 @@
+import { EventEmitter } from "node:events";
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import type { Logger } from "pino";
+import { FirebreakError } from "../../core/errors.js";
+import { FaultInjector } from "./faults.js";
+import { sendText } from "./http-io.js";
+import { DEFAULT_IDENTITY, seedWorkspace } from "./seed.js";
+import { WorkspaceState } from "./state.js";
+import type {
+  EmulatedChannel,
+  EmulatedMessage,
+  EmulatedUser,
+  EmulatedView,
+  EmulatorEvent,
+  EmulatorEventMap,
+  InjectedFault,
+  RecordedCall,
+} from "./types.js";
+import { routeSlackRequest } from "./web-api-handler.js";
+
+/** How to start an emulator; every field has a sensible default for tests. */
+export interface SlackEmulatorOptions {
+  /** Interface to listen on; 127.0.0.1 unless told otherwise. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The bot token the app must present; `xoxb-emulator` by default. */
+  botToken?: string;
+  /** The humans of the workspace (the bot is always added); alice, bob, carol and dave by default. */
+  users?: EmulatedUser[];
+  logger?: Logger;
+  /** The emulator's clock: message ts, trigger expiry, rate-limit windows. */
+  now?: () => Date;
+  /** Serves requests on paths that are not Slack's (the local-mode console); return true if handled. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+}
+
+/** A human acting in the emulated workspace (the console, or a test). */
+export interface HumanMessage {
+  channelId: string;
+  userId: string;
+  text: string;
+  threadTs?: string;
+}
+
+/**
+ * A Slack workspace on a local port, speaking the Web API protocol, with its state
+ * readable as plain data and every call recorded.
+ */
+export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
+  /** The base URL, ending in "/". */
+  readonly url: string;
+  /** What to give WebClient as `slackApiUrl` (ends in "/api/"). */
+  readonly apiUrl: string;
+  readonly botToken: string;
+  readonly state: WorkspaceState;
+  /** Every request answered, oldest first. */
+  readonly calls: RecordedCall[] = [];
+  private readonly faults: FaultInjector;
+
+  constructor(
+    private readonly server: Server,
+    options: { url: string; botToken: string; now: () => Date; users?: EmulatedUser[] },
+  ) {
+    super();
+    this.url = options.url;
+    this.apiUrl = `${options.url}api/`;
+    this.botToken = options.botToken;
+    this.state = new WorkspaceState(DEFAULT_IDENTITY, options.now, this);
+    this.faults = new FaultInjector(options.now);
+    seedWorkspace(this.state, options.users);
+  }
+
+  /** @internal The routes' view of the emulator. */
+  routeDeps(logger: Logger) {
+    return {
+      state: this.state,
+      faults: this.faults,
+      botToken: this.botToken,
+      baseUrl: this.url,
+      logger,
+      record: (call: RecordedCall) => {
+        this.calls.push(call);
+        this.emit("call", call);
+      },
+    };
+  }
+
+  channels(): EmulatedChannel[] {
+    return [...this.state.channels.values()];
+  }
+
+  channelByName(name: string): EmulatedChannel | undefined {
+    return this.state.channelByName(name);
+  }
+
+  /** The bot's DM channel with a user, if one was opened. */
+  dm(userId: string): EmulatedChannel | undefined {
+    return this.state.dm(userId);
+  }
+
+  users(): EmulatedUser[] {
+    return [...this.state.users.values()];
+  }
+
+  /**
+   * A channel's messages oldest first, thread replies included; ephemerals only those
+   * visible to `visibleTo`.
+   */
+  messages(channelId: string, options: { visibleTo?: string } = {}): EmulatedMessage[] {
+    return this.state
+      .allMessages(channelId)
+      .filter((m) => m.ephemeral_for === undefined || m.ephemeral_for === options.visibleTo);
+  }
+
+  /** Every ephemeral message shown to a user, oldest first. */
+  ephemerals(userId: string): EmulatedMessage[] {
+    return this.channels().flatMap((c) =>
+      this.state.allMessages(c.id).filter((m) => m.ephemeral_for === userId),
+    );
+  }
+
+  /** The modals a user has open, bottom of the stack first. */
+  views(userId: string): EmulatedView[] {
+    return this.state.viewStack(userId);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  /** Makes the next `times` calls to a method fail with an error or a 429. */
+  failNext(method: string, fault: InjectedFault, times = 1): void {
+    this.faults.failNext(method, fault, times);
+  }
+
+  /** Limits a method to `perMinute` calls in any sliding minute, answering 429 beyond. */
+  rateLimit(method: string, limit: { perMinute: number } | null): void {
+    if (limit === null) this.faults.clearRateLimit(method);
+    else this.faults.rateLimit(method, limit.perMinute);
+  }
+
+  /**
+   * A response_url for an interaction by `userId` in `channelId`; `messageTs` is the
+   * message `replace_original` / `delete_original` act on.
+   */
+  responseUrl(
+    channelId: string,
+    userId: string,
+    source: { messageTs?: string; ephemeral?: boolean } = {},
+  ): string {
+    if (!this.state.channels.has(channelId)) {
+      throw new FirebreakError("not_found", `The emulator has no channel ${channelId}.`);
+    }
+    const id = this.state.issueResponseTarget({
+      channelId,
+      userId,
+      ...(source.messageTs === undefined ? {} : { messageTs: source.messageTs }),
+      ...(source.ephemeral === undefined ? {} : { messageIsEphemeral: source.ephemeral }),
+    });
+    return `${this.url}response/${id}`;
+  }
+
+  /** A trigger id views.open accepts for three seconds (by the emulator's clock), once. */
+  issueTriggerId(userId: string): string {
+    return this.state.issueTrigger(userId);
+  }
+
+  /** Posts a message as a human (what the console's composer does). */
+  postAsUser(input: HumanMessage): EmulatedMessage {
+    const channel = this.state.channels.get(input.channelId);
+    if (!channel) throw new FirebreakError("not_found", `The emulator has no channel ${input.channelId}.`);
+    if (!this.state.users.has(input.userId)) {
+      throw new FirebreakError("not_found", `The emulator has no user ${input.userId}.`);
+    }
+    return this.state.postMessage({
+      channel: channel.id,
+      user: input.userId,
+      text: input.text,
+      ...(input.threadTs === undefined ? {} : { thread_ts: input.threadTs }),
+    });
+  }
+
+  /**
+   * Resolves with the first recorded call, message or view (past or future) that
+   * satisfies `predicate`; rejects with a `timeout` FirebreakError after `timeoutMs`.
+   */
+  waitFor(
+    predicate: (event: EmulatorEvent) => boolean,
+    options: { timeoutMs?: number } = {},
+  ): Promise<EmulatorEvent> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const past = this.pastEvents().find(predicate);
+    if (past) return Promise.resolve(past);
+    return new Promise((resolve, reject) => {
+      const listeners = {
+        call: (call: RecordedCall) => check({ type: "call", call }),
+        message: (message: EmulatedMessage) => check({ type: "message", message }),
+        view: (view: EmulatedView) => check({ type: "view", view }),
+      };
+      const stop = () => {
+        clearTimeout(timer);
+        this.off("call", listeners.call);
+        this.off("message", listeners.message);
+        this.off("view", listeners.view);
+      };
+      const check = (event: EmulatorEvent) => {
+        let matched: boolean;
+        try {
+          matched = predicate(event);
+        } catch (err) {
+          stop();
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        if (matched) {
+          stop();
+          resolve(event);
+        }
+      };
+      const timer = setTimeout(() => {
+        stop();
+        const recent = this.calls.slice(-5).map((c) => c.method);
+        reject(
+          new FirebreakError(
+            "timeout",
+            `Slack emulator: nothing matched within ${timeoutMs} ms (${this.calls.length} calls recorded; last: ${recent.join(", ") || "none"}).`,
+          ),
+        );
+      }, timeoutMs);
+      this.on("call", listeners.call);
+      this.on("message", listeners.message);
+      this.on("view", listeners.view);
+    });
+  }
+
+  /** The first message (past or future) satisfying `predicate`. */
+  async waitForMessage(
+    predicate: (message: EmulatedMessage) => boolean,
+    options: { timeoutMs?: number } = {},
+  ): Promise<EmulatedMessage> {
+    const event = await this.waitFor((e) => e.type === "message" && predicate(e.message), options);
+    if (event.type !== "message")
+      throw new FirebreakError("internal", "waitForMessage matched a non-message");
+    return event.message;
+  }
+
+  /** The first call to `method` (past or future) satisfying `predicate`. */
+  async waitForCall(
+    method: string,
+    predicate: (call: RecordedCall) => boolean = () => true,
+    options: { timeoutMs?: number } = {},
+  ): Promise<RecordedCall> {
+    const event = await this.waitFor(
+      (e) => e.type === "call" && e.call.method === method && predicate(e.call),
+      options,
+    );
+    if (event.type !== "call") throw new FirebreakError("internal", "waitForCall matched a non-call");
+    return event.call;
+  }
+
+  /** Stops listening and drops open connections. */
+  async close(): Promise<void> {
+    this.removeAllListeners();
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+
+  private pastEvents(): EmulatorEvent[] {
+    const calls = this.calls.map((call): EmulatorEvent => ({ type: "call", call }));
+    const messages = this.channels().flatMap((c) =>
+      this.state.allMessages(c.id).map((message): EmulatorEvent => ({ type: "message", message })),
+    );
+    const views = [...this.state.views.values()].map((view): EmulatorEvent => ({ type: "view", view }));
+    return [...calls, ...messages, ...views];
+  }
+}
+
+/** Starts an emulator on a free port of 127.0.0.1 (by default), seeded with the default workspace. */
+export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
+  const logger = (options.logger ?? pino({ level: "silent" })).child({ component: "slack-emulator" });
+  const host = options.host ?? "127.0.0.1";
+  let dispatch: (req: IncomingMessage, res: ServerResponse) => Promise<void> = () => Promise.resolve();
+  const server = createServer((req, res) => {
+    dispatch(req, res).catch((err: unknown) => {
+      logger.error({ err }, "slack emulator request failed");
+      if (!res.headersSent) sendText(res, 500, "internal_error");
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const emulator = new SlackEmulator(server, {
+    url: `http://${urlHost}:${port}/`,
+    botToken: options.botToken ?? "xoxb-emulator",
+    now: options.now ?? (() => new Date()),
+    ...(options.users === undefined ? {} : { users: options.users }),
+  });
+  const deps = emulator.routeDeps(logger);
+  dispatch = async (req, res) => {
+    if (await routeSlackRequest(deps, req, res)) return;
+    if (options.fallback && (await options.fallback(req, res))) return;
+    sendText(res, 404, "not_found");
+  };
+  return emulator;
+}
