@@ -42,7 +42,8 @@ export function simulateEscalation(
     if (options.timeZone === undefined) return offset;
     return `${offset} (${format(when, "EEE HH:mm", { in: tz(options.timeZone) })})`;
   };
-  const passes = (repeat: number) => (policy.repeat > 0 ? ` [round ${repeat + 1} of ${policy.repeat + 1}]` : "");
+  const passes = (repeat: number) =>
+    policy.repeat > 0 ? ` [round ${repeat + 1} of ${policy.repeat + 1}]` : "";
 
   const plan = planEscalation(policy, at, resolveTargets);
   const lines: string[] = [];
@@ -66,7 +67,9 @@ export function simulateEscalation(
         people.push(why === undefined ? formatUser(id) : `${formatUser(id)} (${why})`);
       }
     }
-    lines.push(`${stamp(page.dueAt)} page ${people.join(", ")} — ${where}, ack within ${formatDuration(step.ackTimeoutMs)}`);
+    lines.push(
+      `${stamp(page.dueAt)} page ${people.join(", ")} — ${where}, ack within ${formatDuration(step.ackTimeoutMs)}`,
+    );
     endsAt = new Date(page.dueAt.getTime() + step.ackTimeoutMs);
     paged = true;
   }

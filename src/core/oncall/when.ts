@@ -1,5 +1,5 @@
 import { inputInvalid } from "../errors.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../duration.js";
 import {
   WALL_DAY_MS,
   dateOfWall,

@@ -11,6 +11,7 @@ import type { OnCall, Override, Schedule } from "./types.js";
 export function whoIsOnCall(schedule: Schedule, at: Date, overrides: readonly Override[] = []): OnCall {
   const t = at.getTime();
   const [current] = scheduleTimeline(schedule, t, t + 1, overrides);
-  if (!current) throw new FirebreakError("internal", `No on-call answer for ${schedule.name} at ${at.toISOString()}.`);
+  if (!current)
+    throw new FirebreakError("internal", `No on-call answer for ${schedule.name} at ${at.toISOString()}.`);
   return current;
 }

@@ -28,7 +28,10 @@ const DAY = 24 * 60 * MINUTE;
 function offsetMs(zone: string, instant: number): number {
   const minutes = tzOffset(zone, new Date(instant));
   if (Number.isNaN(minutes)) {
-    throw new FirebreakError("config_invalid", `"${zone}" is not a time zone: use an IANA name like Europe/Berlin.`);
+    throw new FirebreakError(
+      "config_invalid",
+      `"${zone}" is not a time zone: use an IANA name like Europe/Berlin.`,
+    );
   }
   return minutes * MINUTE;
 }
