@@ -9,7 +9,11 @@ import { z } from "zod";
 import { FirebreakError } from "./core/errors.js";
 import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/roles.js";
 import type { Severity } from "./core/incident/severity.js";
-import { buildPermissionPolicy, buildSeverityPolicies, incidentsSectionShape } from "./config-schema/incidents.js";
+import {
+  buildPermissionPolicy,
+  buildSeverityPolicies,
+  incidentsSectionShape,
+} from "./config-schema/incidents.js";
 
 const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..");
 export const BUNDLED_EXAMPLE_CONFIG = path.join(PACKAGE_ROOT, "firebreak.example.yaml");
@@ -39,7 +43,10 @@ export interface EnvOptions {
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads and validates the environment; throws config_invalid naming the variable and the fix. */
-export function readEnvOptions(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): EnvOptions {
+export function readEnvOptions(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd = process.cwd(),
+): EnvOptions {
   const get = (name: string): string | undefined => {
     const v = env[name]?.trim();
     return v ? v : undefined;
@@ -48,11 +55,20 @@ export function readEnvOptions(env: Readonly<Record<string, string | undefined>>
     throw new FirebreakError("config_invalid", `${name}: ${fix}`);
   };
   const slackBotToken = get("SLACK_BOT_TOKEN");
-  if (slackBotToken && !/^xoxb-/.test(slackBotToken)) fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app).");
+  if (slackBotToken && !/^xoxb-/.test(slackBotToken))
+    fail(
+      "SLACK_BOT_TOKEN",
+      "must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app).",
+    );
   const slackSigningSecret = get("SLACK_SIGNING_SECRET");
-  if (slackBotToken && !slackSigningSecret) fail("SLACK_SIGNING_SECRET", "is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret).");
+  if (slackBotToken && !slackSigningSecret)
+    fail(
+      "SLACK_SIGNING_SECRET",
+      "is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret).",
+    );
   const slackAppToken = get("SLACK_APP_TOKEN");
-  if (slackAppToken && !/^xapp-/.test(slackAppToken)) fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (or unset it to use HTTP).");
+  if (slackAppToken && !/^xapp-/.test(slackAppToken))
+    fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (or unset it to use HTTP).");
   const slackApiUrl = get("SLACK_API_URL");
   if (slackApiUrl) checkUrl("SLACK_API_URL", slackApiUrl, ["http:", "https:"], fail);
   const databaseUrl = get("DATABASE_URL") ?? "postgres://localhost:5432/firebreak";
@@ -61,13 +77,16 @@ export function readEnvOptions(env: Readonly<Record<string, string | undefined>>
   checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], fail);
   const portText = get("PORT") ?? "3000";
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail("PORT", `"${portText}" is not a port number: use 1–65535.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail("PORT", `"${portText}" is not a port number: use 1–65535.`);
   const alertmanagerUrl = get("ALERTMANAGER_URL");
   if (alertmanagerUrl) checkUrl("ALERTMANAGER_URL", alertmanagerUrl, ["http:", "https:"], fail);
   const logLevel = get("LOG_LEVEL") ?? "info";
-  if (!LOG_LEVELS.includes(logLevel)) fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
+  if (!LOG_LEVELS.includes(logLevel))
+    fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
   const localConfig = path.resolve(cwd, "firebreak.yaml");
-  const configPath = get("FIREBREAK_CONFIG") ?? (existsSync(localConfig) ? localConfig : BUNDLED_EXAMPLE_CONFIG);
+  const configPath =
+    get("FIREBREAK_CONFIG") ?? (existsSync(localConfig) ? localConfig : BUNDLED_EXAMPLE_CONFIG);
   return {
     ...(slackBotToken ? { slackBotToken } : {}),
     ...(slackSigningSecret ? { slackSigningSecret } : {}),
@@ -87,7 +106,12 @@ export function readEnvOptions(env: Readonly<Record<string, string | undefined>>
   };
 }
 
-function checkUrl(name: string, value: string, protocols: string[], fail: (n: string, f: string) => never): void {
+function checkUrl(
+  name: string,
+  value: string,
+  protocols: string[],
+  fail: (n: string, f: string) => never,
+): void {
   let url: URL;
   try {
     url = new URL(value);
@@ -116,20 +140,39 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
-    throw new FirebreakError("config_invalid", `${source}: not valid YAML (${(err as Error).message.split("\n")[0]}).`, { cause: err });
+    throw new FirebreakError(
+      "config_invalid",
+      `${source}: not valid YAML (${(err as Error).message.split("\n")[0]}).`,
+      { cause: err },
+    );
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const at = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(top level)";
+    const at = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+          .join("")
+          .replace(/^\./, "")
+      : "(top level)";
     throw new FirebreakError("config_invalid", `${source}: ${at}: ${issue.message}`, { cause: parsed.error });
   }
   const c = parsed.data;
-  const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({ users: r?.users ?? [], usergroups: r?.usergroups ?? [] });
+  const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({
+    users: r?.users ?? [],
+    usergroups: r?.usergroups ?? [],
+  });
   return {
     timezone: c.timezone,
-    slack: { ...(c.slack.announcements_channel ? { announcementsChannel: c.slack.announcements_channel } : {}), channelPrefix: c.slack.channel_prefix },
-    roles: { responder: members(c.roles.responder), commander: members(c.roles.commander), admin: members(c.roles.admin) },
+    slack: {
+      ...(c.slack.announcements_channel ? { announcementsChannel: c.slack.announcements_channel } : {}),
+      channelPrefix: c.slack.channel_prefix,
+    },
+    roles: {
+      responder: members(c.roles.responder),
+      commander: members(c.roles.commander),
+      admin: members(c.roles.admin),
+    },
     permissions: buildPermissionPolicy(c.permissions),
     severities: buildSeverityPolicies(c.severities),
   };
@@ -140,7 +183,11 @@ export function loadFirebreakConfig(configPath: string): FirebreakConfig {
   try {
     text = readFileSync(configPath, "utf8");
   } catch (err) {
-    throw new FirebreakError("config_invalid", `FIREBREAK_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? "error"}): point it at your firebreak.yaml.`, { cause: err });
+    throw new FirebreakError(
+      "config_invalid",
+      `FIREBREAK_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? "error"}): point it at your firebreak.yaml.`,
+      { cause: err },
+    );
   }
   return parseFirebreakConfig(text, path.basename(configPath));
 }

@@ -7,11 +7,19 @@ import type { Severity } from "../core/incident/severity.js";
 
 export const slackUserId = z
   .string()
-  .regex(/^[UW][A-Z0-9]{2,}$/, "expected a Slack user id like U0123ABCD (find it in the user's profile → ⋯ → Copy member ID)");
-export const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, "expected a Slack user group id like S0123ABCD");
+  .regex(
+    /^[UW][A-Z0-9]{2,}$/,
+    "expected a Slack user id like U0123ABCD (find it in the user's profile → ⋯ → Copy member ID)",
+  );
+export const slackUsergroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, "expected a Slack user group id like S0123ABCD");
 export const channelRef = z
   .string()
-  .regex(/^(#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$/, "expected a channel id like C0123ABCD or a name like #incidents");
+  .regex(
+    /^(#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$/,
+    "expected a channel id like C0123ABCD or a name like #incidents",
+  );
 
 export const durationString = z.string().transform((s, ctx) => {
   try {
@@ -29,7 +37,10 @@ const roleMembers = z.strictObject({
 
 const grantee = z.enum([...ROLES, "anyone", "incident_commander"]);
 
-const DEFAULT_SEVERITIES: Record<Severity, { label: string; response_target: string; update_interval: string }> = {
+const DEFAULT_SEVERITIES: Record<
+  Severity,
+  { label: string; response_target: string; update_interval: string }
+> = {
   P0: { label: "Critical", response_target: "15m", update_interval: "30m" },
   P1: { label: "High", response_target: "1h", update_interval: "1h" },
   P2: { label: "Moderate", response_target: "4h", update_interval: "4h" },
@@ -68,7 +79,11 @@ export const incidentsSectionShape = {
     })
     .default({ channel_prefix: "inc" }),
   roles: z
-    .strictObject({ responder: roleMembers.optional(), commander: roleMembers.optional(), admin: roleMembers.optional() })
+    .strictObject({
+      responder: roleMembers.optional(),
+      commander: roleMembers.optional(),
+      admin: roleMembers.optional(),
+    })
     .default({}),
   permissions: z.partialRecord(z.enum(PERMISSIONS), z.array(grantee).min(1)).default({}),
   severities: z.partialRecord(z.enum(SEVERITIES), severityEntry).default({}),

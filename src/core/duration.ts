@@ -9,7 +9,8 @@ export function parseDuration(text: string): number {
     throw inputInvalid(`"${text}" is not a duration: use forms like 90s, 15m, 1h30m, 2d.`);
   }
   let total = 0;
-  for (const [, n, unit] of trimmed.matchAll(/(\d+)\s*([smhdw])/g)) total += Number(n) * (UNIT_MS[unit!] ?? 0);
+  for (const [, n, unit] of trimmed.matchAll(/(\d+)\s*([smhdw])/g))
+    total += Number(n) * (UNIT_MS[unit!] ?? 0);
   if (total <= 0) throw inputInvalid(`"${text}" is zero: give a positive duration.`);
   return total;
 }

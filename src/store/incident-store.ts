@@ -101,7 +101,16 @@ export async function insertIncident(tx: Queryable, i: NewIncident): Promise<Inc
   const res = await tx.query<IncidentRow>(
     `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at, checklist)
      VALUES ($1, $2, $3, 'declared', $4, $5, $6, $7, $8) RETURNING *`,
-    [i.title, i.description, i.severity, i.source, i.declaredBy, i.commander, i.declaredAt, JSON.stringify(i.checklist)],
+    [
+      i.title,
+      i.description,
+      i.severity,
+      i.source,
+      i.declaredBy,
+      i.commander,
+      i.declaredAt,
+      JSON.stringify(i.checklist),
+    ],
   );
   return toIncident(res.rows[0]!);
 }

@@ -21,11 +21,15 @@ export interface MigrationResult {
 export async function migrate(pool: pg.Pool, dir: string): Promise<MigrationResult> {
   const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f)).sort();
   assertUniqueNumbers(files);
-  await pool.query(`CREATE TABLE IF NOT EXISTS firebreak_migrations (
-      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`).catch((err: unknown) => {
-    // Two processes creating the table at once: one loses with unique_violation on pg_type.
-    if ((err as { code?: string }).code !== "23505") throw err;
-  });
+  await pool
+    .query(
+      `CREATE TABLE IF NOT EXISTS firebreak_migrations (
+      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    )
+    .catch((err: unknown) => {
+      // Two processes creating the table at once: one loses with unique_violation on pg_type.
+      if ((err as { code?: string }).code !== "23505") throw err;
+    });
   const applied: string[] = [];
   let alreadyApplied = 0;
   for (const file of files) {
@@ -39,7 +43,9 @@ export async function migrate(pool: pg.Pool, dir: string): Promise<MigrationResu
       try {
         await tx.query(sql);
       } catch (err) {
-        throw new FirebreakError("internal", `Migration ${file} failed: ${(err as Error).message}`, { cause: err });
+        throw new FirebreakError("internal", `Migration ${file} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       return true;
     });
@@ -54,7 +60,11 @@ function assertUniqueNumbers(files: string[]): void {
   for (const f of files) {
     const n = f.slice(0, 4);
     const other = seen.get(n);
-    if (other) throw new FirebreakError("config_invalid", `Migrations ${other} and ${f} share number ${n}: renumber one.`);
+    if (other)
+      throw new FirebreakError(
+        "config_invalid",
+        `Migrations ${other} and ${f} share number ${n}: renumber one.`,
+      );
     seen.set(n, f);
   }
 }

@@ -2,7 +2,10 @@ import pg from "pg";
 import { FirebreakError } from "../core/errors.js";
 
 /** One pg pool per process. `statement_timeout` keeps a stuck query from holding a request. */
-export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
+export function createPool(
+  databaseUrl: string,
+  options: { max?: number; applicationName?: string } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
@@ -37,15 +40,21 @@ export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   try {
     return await pool.connect();
   } catch (err) {
-    throw new FirebreakError("dependency_unavailable", "Postgres is unreachable: check DATABASE_URL and that the server is up.", {
-      cause: err,
-    });
+    throw new FirebreakError(
+      "dependency_unavailable",
+      "Postgres is unreachable: check DATABASE_URL and that the server is up.",
+      {
+        cause: err,
+      },
+    );
   }
 }
 
 /** SQLSTATE of a pg error, if it is one. */
 export function sqlState(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string"
+    ? err.code
+    : undefined;
 }
 
 /**
@@ -84,9 +93,13 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 }
 
 function unavailable(err: unknown): FirebreakError {
-  return new FirebreakError("dependency_unavailable", `Postgres is unreachable (${(err as Error).message}): check DATABASE_URL.`, {
-    cause: err,
-  });
+  return new FirebreakError(
+    "dependency_unavailable",
+    `Postgres is unreachable (${(err as Error).message}): check DATABASE_URL.`,
+    {
+      cause: err,
+    },
+  );
 }
 
 export function quoteIdent(name: string): string {

@@ -66,7 +66,11 @@ const toEvent = (r: EventRow): TimelineEvent => ({
 });
 
 /** An incident's events in order; `latest` keeps only the last N. */
-export async function listTimeline(db: Queryable, incidentId: number, opts: { latest?: number } = {}): Promise<TimelineEvent[]> {
+export async function listTimeline(
+  db: Queryable,
+  incidentId: number,
+  opts: { latest?: number } = {},
+): Promise<TimelineEvent[]> {
   const sql = opts.latest
     ? `SELECT * FROM (SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`
     : `SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY seq`;
@@ -85,9 +89,11 @@ export async function auditTimeline(pool: pg.Pool, opts: { incidentId?: number }
   const ids =
     opts.incidentId !== undefined
       ? [opts.incidentId]
-      : (await pool.query<{ incident_id: string }>("SELECT DISTINCT incident_id FROM timeline_events ORDER BY incident_id")).rows.map((r) =>
-          Number(r.incident_id),
-        );
+      : (
+          await pool.query<{ incident_id: string }>(
+            "SELECT DISTINCT incident_id FROM timeline_events ORDER BY incident_id",
+          )
+        ).rows.map((r) => Number(r.incident_id));
   const report: AuditReport = { chains: 0, events: 0, broken: [] };
   for (const id of ids) {
     const events = await listTimeline(pool, id);

@@ -18,7 +18,8 @@ export default async function setup(): Promise<void> {
       "SELECT datname FROM pg_database WHERE datname LIKE 'fbt\\_%' AND datname <> $1",
       [TEMPLATE_DB],
     );
-    for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of stale.rows)
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   } finally {
     await admin.end();
   }

@@ -56,7 +56,10 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   if (ref === undefined) takeRef();
   const withRef = <T extends object>(c: T) => (ref === undefined ? c : { ...c, ref });
   const noArgs = (type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "list" | "help") => {
-    if (rest) throw inputInvalid(`\`/incident ${word}\` takes no arguments (got "${rest}").${type === "help" ? "" : " Try `/incident help`."}`);
+    if (rest)
+      throw inputInvalid(
+        `\`/incident ${word}\` takes no arguments (got "${rest}").${type === "help" ? "" : " Try `/incident help`."}`,
+      );
     return withRef({ type });
   };
   switch (word) {
@@ -68,8 +71,10 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const m = /^(\S+)\s*/.exec(rest);
       const sev = m ? parseSeverity(m[1]!) : undefined;
       const title = (sev ? rest.slice(m![0].length) : rest).trim();
-      if (title.length > MAX_TITLE) throw inputInvalid(`The title is ${title.length} characters; keep it under ${MAX_TITLE}.`);
-      if (sev && !title) throw inputInvalid("Give a title after the severity: `/incident declare P1 Checkout is failing`.");
+      if (title.length > MAX_TITLE)
+        throw inputInvalid(`The title is ${title.length} characters; keep it under ${MAX_TITLE}.`);
+      if (sev && !title)
+        throw inputInvalid("Give a title after the severity: `/incident declare P1 Checkout is failing`.");
       return withRef({ type: "declare", ...(sev ? { severity: sev } : {}), ...(title ? { title } : {}) });
     }
     case "status":
@@ -90,25 +95,30 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case "sev":
     case "severity": {
       const sev = parseSeverity(rest);
-      if (!sev) throw inputInvalid(`"${rest || "(nothing)"}" is not a severity: use \`/incident sev P0\` … \`P3\`.`);
+      if (!sev)
+        throw inputInvalid(`"${rest || "(nothing)"}" is not a severity: use \`/incident sev P0\` … \`P3\`.`);
       return withRef({ type: "severity", severity: sev });
     }
     case "role": {
       const m = /^(\S+)\s+<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
       const role = m?.[1]?.toLowerCase();
       if (!m || !role || !(INCIDENT_ROLES as readonly string[]).includes(role)) {
-        throw inputInvalid("Use `/incident role <commander|comms|scribe> @user`, mentioning exactly one person.");
+        throw inputInvalid(
+          "Use `/incident role <commander|comms|scribe> @user`, mentioning exactly one person.",
+        );
       }
       return withRef({ type: "role", role: role as IncidentRole, userId: m[2]! });
     }
     case "note": {
       if (!rest) throw inputInvalid("Give the note's text: `/incident note Rolled back to v41`.");
-      if (rest.length > MAX_NOTE) throw inputInvalid(`The note is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
+      if (rest.length > MAX_NOTE)
+        throw inputInvalid(`The note is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
       return withRef({ type: "note", text: rest });
     }
     case "resolve":
     case "resolved": {
-      if (rest.length > MAX_NOTE) throw inputInvalid(`The summary is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
+      if (rest.length > MAX_NOTE)
+        throw inputInvalid(`The summary is ${rest.length} characters; keep it under ${MAX_NOTE}.`);
       return withRef({ type: "resolve", ...(rest ? { summary: rest } : {}) });
     }
     default:

@@ -55,7 +55,8 @@ export function decidePermission(opts: {
   const grantees = opts.policy[opts.permission];
   for (const g of grantees) {
     if (g === "anyone") return { allowed: true };
-    if (g === "incident_commander" && opts.incidentCommander && opts.incidentCommander === opts.userId) return { allowed: true };
+    if (g === "incident_commander" && opts.incidentCommander && opts.incidentCommander === opts.userId)
+      return { allowed: true };
     if (g !== "incident_commander" && opts.roles.has(g)) return { allowed: true };
   }
   const who = grantees.map((g) => (g === "incident_commander" ? "the incident's commander" : g)).join(", ");

@@ -35,11 +35,24 @@ export function transition(state: IncidentState, action: LifecycleAction): Trans
   if (state === to) return { outcome: "unchanged", state, reason: `The incident is already ${state}.` };
   if (action === "ack" && ORDER[state] > ORDER.acknowledged && state !== "resolved") {
     // Acknowledging a mitigated incident: someone is already on it.
-    return { outcome: "unchanged", state, reason: `The incident is already ${state}; no acknowledgement needed.` };
+    return {
+      outcome: "unchanged",
+      state,
+      reason: `The incident is already ${state}; no acknowledgement needed.`,
+    };
   }
-  if (action === "reopen") return { outcome: "refused", state, reason: `Only a resolved incident can be reopened; this one is ${state}.` };
+  if (action === "reopen")
+    return {
+      outcome: "refused",
+      state,
+      reason: `Only a resolved incident can be reopened; this one is ${state}.`,
+    };
   if (state === "resolved") {
-    return { outcome: "refused", state, reason: `The incident is resolved. Reopen it first (\`/incident reopen\`).` };
+    return {
+      outcome: "refused",
+      state,
+      reason: `The incident is resolved. Reopen it first (\`/incident reopen\`).`,
+    };
   }
   return { outcome: "refused", state, reason: `Cannot ${action} an incident that is ${state}.` };
 }

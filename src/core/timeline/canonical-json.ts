@@ -39,7 +39,8 @@ export function toJsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k.replace(/\u0000/g, "")] = toJsonValue(v);
+    for (const [k, v] of Object.entries(value))
+      if (v !== undefined) out[k.replace(/\u0000/g, "")] = toJsonValue(v);
     return out;
   }
   return null;

@@ -45,10 +45,31 @@ export function verifyChain(events: readonly StoredEvent[]): ChainBreak | null {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const e of events) {
-    if (e.seq !== expectedSeq) return { incidentId: e.incidentId, seq: e.seq, problem: "sequence_gap", expected: expectedSeq, found: e.seq };
-    if (e.prevHash !== prev) return { incidentId: e.incidentId, seq: e.seq, problem: "prev_hash_mismatch", expected: prev, found: e.prevHash };
+    if (e.seq !== expectedSeq)
+      return {
+        incidentId: e.incidentId,
+        seq: e.seq,
+        problem: "sequence_gap",
+        expected: expectedSeq,
+        found: e.seq,
+      };
+    if (e.prevHash !== prev)
+      return {
+        incidentId: e.incidentId,
+        seq: e.seq,
+        problem: "prev_hash_mismatch",
+        expected: prev,
+        found: e.prevHash,
+      };
     const recomputed = hashEvent(e);
-    if (recomputed !== e.hash) return { incidentId: e.incidentId, seq: e.seq, problem: "hash_mismatch", expected: recomputed, found: e.hash };
+    if (recomputed !== e.hash)
+      return {
+        incidentId: e.incidentId,
+        seq: e.seq,
+        problem: "hash_mismatch",
+        expected: recomputed,
+        found: e.hash,
+      };
     prev = e.hash;
     expectedSeq++;
   }

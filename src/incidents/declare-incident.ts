@@ -1,0 +1,127 @@
+import { decidePermission } from "../core/incident/roles.js";
+import type { Severity } from "../core/incident/severity.js";
+import { enqueueSlackCall } from "../slack/outbox-store.js";
+import { claimRequestKey, insertIncident } from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import { withTransaction } from "../store/pool.js";
+import type { Queryable } from "../store/pool.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import type { IncidentDeps, Outcome, Via } from "./deps.js";
+import { incidentChannelKey } from "./incident-notices.js";
+
+export interface DeclareInput {
+  title: string;
+  severity: Severity;
+  description?: string;
+  actor: string;
+  via: Via;
+  source?: string;
+  /** Defaults to the declarer for people; alerts leave it empty until someone takes it. */
+  commander?: string | null;
+  /** Users to invite besides the declarer and commander (alert routing). */
+  invite?: string[];
+  /** An idempotency key (Slack trigger/view id, alert group): the same key declares once. */
+  requestKey?: string;
+  /** Where to announce; defaults to the configured announcements channel. */
+  announceChannel?: string;
+  /** Extra data for the declared event (alert group key, labels…). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Declares an incident: stores it, records `incident.declared`, and queues the channel,
+ * invitations, pinned summary and announcement — all in one transaction, so either the
+ * incident exists with all its Slack work queued, or nothing happened.
+ */
+export async function declareIncident(deps: IncidentDeps, input: DeclareInput): Promise<Outcome> {
+  const roles = await deps.roles.rolesOf(input.actor);
+  return withTransaction(deps.pool, async (tx) => {
+    const decision = decidePermission({
+      permission: "declare",
+      policy: deps.config.permissions,
+      userId: input.actor,
+      roles,
+    });
+    if (!decision.allowed) {
+      await appendTimelineEvent(tx, {
+        incidentId: WORKSPACE_CHAIN,
+        actor: input.actor,
+        kind: "command.refused",
+        at: deps.clock.now(),
+        data: { command: "declare", via: input.via, title: input.title, reason: decision.reason },
+      });
+      return { status: "refused", message: decision.reason };
+    }
+    if (input.requestKey && !(await claimRequestKey(tx, `declare:${input.requestKey}`))) {
+      return {
+        status: "refused",
+        message: "This request was already handled (a retry or a double submit): nothing new was declared.",
+      };
+    }
+    const incident = await declareInTransaction(tx, deps, input);
+    return {
+      status: "changed",
+      message: `Declared incident #${incident.id}: opening its channel…`,
+      incident,
+    };
+  });
+}
+
+/** The transactional core of declaring, for callers that already hold a transaction (alert ingest). */
+export async function declareInTransaction(
+  tx: Parameters<IncidentDeps["observers"][number]["onIncidentChange"]>[0],
+  deps: IncidentDeps,
+  input: DeclareInput,
+): Promise<Incident> {
+  const now = deps.clock.now();
+  const policy = deps.config.severities[input.severity];
+  const commander = input.commander === undefined ? input.actor : input.commander;
+  const incident = await insertIncident(tx, {
+    title: input.title,
+    description: input.description ?? "",
+    severity: input.severity,
+    source: input.source ?? "slack",
+    declaredBy: input.actor,
+    commander,
+    declaredAt: now,
+    checklist: policy.checklist.map((text, i) => ({ id: i + 1, text })),
+  });
+  await appendTimelineEvent(tx, {
+    incidentId: incident.id,
+    actor: input.actor,
+    kind: "incident.declared",
+    at: now,
+    data: {
+      via: input.via,
+      title: incident.title,
+      severity: incident.severity,
+      description: incident.description,
+      commander,
+      source: incident.source,
+      ...(input.data ?? {}),
+    },
+  });
+  await queueChannelSetup(tx, incident, input);
+  for (const o of deps.observers)
+    await o.onIncidentChange(tx, { kind: "declared", incident, before: null, actor: input.actor });
+  return incident;
+}
+
+async function queueChannelSetup(tx: Queryable, incident: Incident, input: DeclareInput): Promise<void> {
+  const invite = [...new Set([input.actor, incident.commander, ...(input.invite ?? [])])].filter(
+    (u): u is string => typeof u === "string" && /^[UW][A-Z0-9]+$/.test(u),
+  );
+  await enqueueSlackCall(tx, {
+    kind: "incident.channel.create",
+    method: "conversations.create",
+    incidentId: incident.id,
+    channelKey: incidentChannelKey(incident.id),
+    // The announcement follows once the channel exists, so that it can link to it.
+    context: {
+      incidentId: incident.id,
+      attempt: 1,
+      invite,
+      ...(input.announceChannel ? { announceChannel: input.announceChannel } : {}),
+    },
+  });
+}

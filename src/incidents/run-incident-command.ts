@@ -1,0 +1,131 @@
+import type { IncidentCommand } from "../core/incident/parse-command.js";
+import { findIncidentByChannel, getIncident, listIncidents } from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import { listTimeline } from "../store/timeline-store.js";
+import type { TimelineEvent } from "../store/timeline-store.js";
+import { applyIncidentChange } from "./apply-incident-command.js";
+import { declareIncident } from "./declare-incident.js";
+import type { IncidentDeps, Outcome } from "./deps.js";
+
+/** Who ran `/incident …`, where, and what they typed. */
+export interface CommandInvocation {
+  command: IncidentCommand;
+  userId: string;
+  channelId: string;
+  triggerId?: string;
+}
+
+/** What the listener should show the user. */
+export type CommandResult =
+  | { type: "help" }
+  | { type: "error"; message: string }
+  | { type: "outcome"; outcome: Outcome }
+  | { type: "open_declare_modal" }
+  | { type: "status"; incident: Incident }
+  | { type: "list"; incidents: Incident[] }
+  | { type: "timeline"; incidentId: number; events: TimelineEvent[] };
+
+/** Runs one parsed `/incident` command. */
+export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocation): Promise<CommandResult> {
+  const cmd = inv.command;
+  switch (cmd.type) {
+    case "help":
+      return { type: "help" };
+    case "declare":
+      if (!cmd.title) return { type: "open_declare_modal" };
+      return {
+        type: "outcome",
+        outcome: await declareIncident(deps, {
+          title: cmd.title,
+          severity: cmd.severity ?? "P2",
+          actor: inv.userId,
+          via: "slash",
+          ...(inv.triggerId ? { requestKey: inv.triggerId } : {}),
+        }),
+      };
+    case "list":
+      return { type: "list", incidents: await listIncidents(deps.pool, { openOnly: true, limit: 20 }) };
+    default:
+      break;
+  }
+  const incident = await resolveIncident(deps, cmd.ref, inv.channelId);
+  if (typeof incident === "string") return { type: "error", message: incident };
+  switch (cmd.type) {
+    case "status":
+      return { type: "status", incident };
+    case "timeline":
+      return {
+        type: "timeline",
+        incidentId: incident.id,
+        events: await listTimeline(deps.pool, incident.id, { latest: 20 }),
+      };
+    case "ack":
+    case "mitigate":
+    case "reopen":
+      return {
+        type: "outcome",
+        outcome: await applyIncidentChange(deps, incident.id, inv.userId, { type: cmd.type }, "slash"),
+      };
+    case "resolve":
+      return {
+        type: "outcome",
+        outcome: await applyIncidentChange(
+          deps,
+          incident.id,
+          inv.userId,
+          { type: "resolve", ...(cmd.summary ? { summary: cmd.summary } : {}) },
+          "slash",
+        ),
+      };
+    case "severity":
+      return {
+        type: "outcome",
+        outcome: await applyIncidentChange(
+          deps,
+          incident.id,
+          inv.userId,
+          { type: "severity", severity: cmd.severity },
+          "slash",
+        ),
+      };
+    case "role":
+      return {
+        type: "outcome",
+        outcome: await applyIncidentChange(
+          deps,
+          incident.id,
+          inv.userId,
+          { type: "role", role: cmd.role, userId: cmd.userId },
+          "slash",
+        ),
+      };
+    case "note":
+      return {
+        type: "outcome",
+        outcome: await applyIncidentChange(
+          deps,
+          incident.id,
+          inv.userId,
+          { type: "note", text: cmd.text },
+          "slash",
+        ),
+      };
+  }
+}
+
+/** The incident a command is about: `#N` if given, else the incident whose channel this is. */
+export async function resolveIncident(
+  deps: Pick<IncidentDeps, "pool">,
+  ref: number | undefined,
+  channelId: string,
+): Promise<Incident | string> {
+  if (ref !== undefined)
+    return (
+      (await getIncident(deps.pool, ref)) ??
+      `There is no incident #${ref}. \`/incident list\` shows the open ones.`
+    );
+  return (
+    (await findIncidentByChannel(deps.pool, channelId)) ??
+    "This is not an incident channel: run the command in the incident's channel, or name it, e.g. `/incident ack #12`."
+  );
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * Firebreak's composition root and CLI:
+ *   start | web | worker | migrate | audit verify [--incident N] | timeline N [--format md|json] | check-config
+ */
+import { parseArgs } from "node:util";
+import { MIGRATIONS_DIR, loadFirebreakConfig, readEnvOptions } from "./config.js";
+import type { EnvOptions } from "./config.js";
+import { FirebreakError } from "./core/errors.js";
+import { describeBreak, verifyChain } from "./core/timeline/event-hash.js";
+import { timelineToJson, timelineToMarkdown } from "./core/timeline/export.js";
+import { createLogger } from "./log.js";
+import { createRuntime } from "./runtime.js";
+import type { ProcessRole } from "./runtime.js";
+import { getIncident } from "./store/incident-store.js";
+import { migrate } from "./store/migrator.js";
+import { createPool, ensureDatabase } from "./store/pool.js";
+import { auditTimeline, listTimeline } from "./store/timeline-store.js";
+import { startLocalMode } from "./local-mode.js";
+
+const USAGE = `Usage: firebreak <command>
+  start                     web and worker in one process (migrates first)
+  web                       serve HTTP: Slack, Alertmanager, health, metrics
+  worker                    run the outbox and jobs
+  migrate                   apply database migrations (creates the database if allowed)
+  audit verify [--incident N]   recompute the timeline hash chains; non-zero exit on a broken link
+  timeline N [--format md|json] export an incident's timeline
+  check-config              validate the environment and firebreak.yaml`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      incident: { type: "string" },
+      format: { type: "string", default: "md" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help || command === "help") {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const env = readEnvOptions(process.env);
+  switch (command) {
+    case "start":
+    case "web":
+    case "worker":
+      return serve(env, command === "start" ? "both" : command);
+    case "migrate":
+      return runMigrate(env);
+    case "audit":
+      if (rest[0] !== "verify")
+        throw new FirebreakError("input_invalid", "Use `firebreak audit verify [--incident N]`.");
+      return runAudit(env, values.incident === undefined ? undefined : parseIncidentNumber(values.incident));
+    case "timeline":
+      return runTimeline(env, parseIncidentNumber(rest[0]), values.format ?? "md");
+    case "check-config": {
+      const config = loadFirebreakConfig(env.configPath);
+      console.log(
+        `ok: ${env.configPath} (${Object.keys(config.severities).length} severities); environment valid${env.localMode ? " (local mode: no SLACK_BOT_TOKEN)" : ""}`,
+      );
+      return 0;
+    }
+    default:
+      console.error(`Unknown command "${command}".\n${USAGE}`);
+      return 2;
+  }
+}
+
+function parseIncidentNumber(text: string | undefined): number {
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < 0)
+    throw new FirebreakError(
+      "input_invalid",
+      `"${text ?? ""}" is not an incident number: e.g. \`firebreak timeline 12\`.`,
+    );
+  return n;
+}
+
+async function serve(env: EnvOptions, role: ProcessRole): Promise<number> {
+  const config = loadFirebreakConfig(env.configPath);
+  const logger = createLogger(env.logLevel);
+  const local = env.localMode ? await startLocalMode({ env, logger }) : null;
+  const runtime = await createRuntime({
+    env,
+    config,
+    logger,
+    role,
+    migrate: role !== "worker",
+    ...(local ? { slack: local.slack } : {}),
+  });
+  const { port } = await runtime.start();
+  if (local && port !== null) await local.attach(`http://127.0.0.1:${port}`, runtime);
+  logger.info({ port, role }, "firebreak started");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  logger.info("shutting down");
+  await runtime.stop();
+  await local?.stop();
+  return 0;
+}
+
+async function runMigrate(env: EnvOptions): Promise<number> {
+  if (await ensureDatabase(env.databaseUrl)) console.log("created the database");
+  const pool = createPool(env.databaseUrl, { max: 1 });
+  try {
+    const res = await migrate(pool, MIGRATIONS_DIR);
+    console.log(
+      res.applied.length
+        ? `applied: ${res.applied.join(", ")}`
+        : `up to date (${res.alreadyApplied} migrations)`,
+    );
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function runAudit(env: EnvOptions, incidentId: number | undefined): Promise<number> {
+  const pool = createPool(env.databaseUrl, { max: 2 });
+  try {
+    const report = await auditTimeline(pool, incidentId === undefined ? {} : { incidentId });
+    for (const b of report.broken) console.error(`BROKEN ${describeBreak(b)}`);
+    const summary = `${report.chains} chains, ${report.events} events: ${report.broken.length ? `${report.broken.length} broken` : "all hashes verified"}`;
+    (report.broken.length ? console.error : console.log)(summary);
+    return report.broken.length ? 1 : 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function runTimeline(env: EnvOptions, incidentId: number, format: string): Promise<number> {
+  if (format !== "md" && format !== "json")
+    throw new FirebreakError("input_invalid", `--format ${format}: use md or json.`);
+  const pool = createPool(env.databaseUrl, { max: 2 });
+  try {
+    const incident = await getIncident(pool, incidentId);
+    if (!incident) throw new FirebreakError("not_found", `There is no incident #${incidentId}.`);
+    const events = await listTimeline(pool, incidentId);
+    const problem = verifyChain(events);
+    process.stdout.write(
+      format === "json"
+        ? `${timelineToJson(incident, events, !problem)}\n`
+        : timelineToMarkdown(
+            incident,
+            events,
+            problem ? `BROKEN — ${describeBreak(problem)}` : `verified (${events.length} events)`,
+          ),
+    );
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // One line naming what is wrong and how to fix it; the stack only when it is our bug.
+    if (err instanceof FirebreakError && err.code !== "internal") console.error(`firebreak: ${err.message}`);
+    else console.error("firebreak: unexpected error", err);
+    process.exit(err instanceof FirebreakError && err.code === "config_invalid" ? 78 : 1);
+  },
+);

@@ -1,0 +1,189 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
+import { FirebreakError } from "../../core/errors.js";
+import { parseIncidentCommand } from "../../core/incident/parse-command.js";
+import { isSeverity } from "../../core/incident/severity.js";
+import { applyIncidentChange } from "../../incidents/apply-incident-command.js";
+import type { IncidentChangeRequest } from "../../incidents/apply-incident-command.js";
+import { declareIncident } from "../../incidents/declare-incident.js";
+import type { IncidentDeps, Outcome } from "../../incidents/deps.js";
+import { runIncidentCommand } from "../../incidents/run-incident-command.js";
+import { enqueueSlackCall } from "../outbox-store.js";
+import { withTransaction } from "../../store/pool.js";
+import { ACTION, INPUT, VIEW } from "../ids.js";
+import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import type { SlackTransport } from "../slack-transport.js";
+import { renderCommandResult, renderOutcome } from "../views/command-results.js";
+import { declareModal, noteModal } from "../views/modals.js";
+
+export interface ListenerDeps extends IncidentDeps {
+  slack: SlackTransport;
+}
+
+/**
+ * `/incident`, the summary's buttons and the modals. Each listener acks first (Slack
+ * gives us 3 seconds), then runs one use-case, then renders the reply.
+ */
+export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
+  app.command("/incident", async ({ command, ack }) => {
+    let parsed;
+    try {
+      parsed = parseIncidentCommand(command.text);
+    } catch (err) {
+      // Bad input is answered in the ack itself: immediate, and nothing is touched.
+      if (err instanceof FirebreakError)
+        return void (await ack({ response_type: "ephemeral", text: `:warning: ${err.message}` }));
+      throw err;
+    }
+    if (parsed.type === "help")
+      return void (await ack({
+        response_type: "ephemeral",
+        ...renderCommandResult({ type: "help" }, deps.config, deps.clock.now())!,
+      }));
+    await ack();
+    await guarded(deps, command.response_url, async () => {
+      const result = await runIncidentCommand(deps, {
+        command: parsed,
+        userId: command.user_id,
+        channelId: command.channel_id,
+        triggerId: command.trigger_id,
+      });
+      if (result.type === "open_declare_modal") {
+        await deps.slack.call("views.open", {
+          trigger_id: command.trigger_id,
+          view: declareModal(deps.config, command.channel_id),
+        });
+        return;
+      }
+      const reply = renderCommandResult(result, deps.config, deps.clock.now());
+      if (reply)
+        await sendReply(
+          deps,
+          command.response_url,
+          reply,
+          result.type === "outcome" ? result.outcome.incident?.id : undefined,
+        );
+    });
+  });
+
+  const onButton = (
+    actionId: string,
+    toRequest: (value: string) => { incidentId: number; request: IncidentChangeRequest } | null,
+  ) =>
+    app.action<BlockAction<ButtonAction | StaticSelectAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const value = action.type === "static_select" ? action.selected_option.value : (action.value ?? "");
+      const parsed = toRequest(value);
+      if (!parsed)
+        return void (await sendReply(deps, body.response_url, {
+          text: ":warning: That button is out of date; use `/incident status`.",
+        }));
+      await guarded(deps, body.response_url, async () => {
+        const outcome = await applyIncidentChange(
+          deps,
+          parsed.incidentId,
+          body.user.id,
+          parsed.request,
+          "button",
+        );
+        // Success shows in the channel and the summary; the clicker hears only about refusals.
+        if (outcome.status !== "changed")
+          await sendReply(deps, body.response_url, renderOutcome(outcome), parsed.incidentId);
+      });
+    });
+
+  onButton(ACTION.ack, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "ack" } } : null));
+  onButton(ACTION.resolve, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "resolve" } } : null));
+  onButton(ACTION.severity, (v) => {
+    const [id, sev] = v.split(":");
+    return id && isId(id) && sev && isSeverity(sev)
+      ? { incidentId: Number(id), request: { type: "severity", severity: sev } }
+      : null;
+  });
+  onButton(ACTION.checklist, (v) => {
+    const [id, item, op] = v.split(":");
+    return id && isId(id) && item && isId(item) && (op === "done" || op === "undo")
+      ? { incidentId: Number(id), request: { type: "checklist", itemId: Number(item), done: op === "done" } }
+      : null;
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.addNote, async ({ ack, body, action }) => {
+    await ack();
+    if (!isId(action.value ?? "")) return;
+    await guarded(deps, body.response_url, () =>
+      deps.slack.call("views.open", { trigger_id: body.trigger_id, view: noteModal(Number(action.value)) }),
+    );
+  });
+
+  app.view(VIEW.declare, async ({ ack, body, view }) => {
+    const v = view.state.values;
+    const title = v[INPUT.title.block]?.[INPUT.title.action]?.value?.trim() ?? "";
+    const severity = v[INPUT.severity.block]?.[INPUT.severity.action]?.selected_option?.value ?? "P2";
+    if (!title)
+      return void (await ack({
+        response_action: "errors",
+        errors: { [INPUT.title.block]: "Give the incident a title." },
+      }));
+    if (!isSeverity(severity))
+      return void (await ack({
+        response_action: "errors",
+        errors: { [INPUT.severity.block]: "Pick P0–P3." },
+      }));
+    await ack();
+    const description = v[INPUT.description.block]?.[INPUT.description.action]?.value ?? "";
+    const outcome = await declareIncident(deps, {
+      title,
+      severity,
+      description,
+      actor: body.user.id,
+      via: "modal",
+      requestKey: view.id,
+    });
+    const channelId = (JSON.parse(view.private_metadata || "{}") as { channelId?: string }).channelId;
+    if (channelId) {
+      await withTransaction(deps.pool, (tx) =>
+        enqueueSlackCall(tx, {
+          method: "chat.postEphemeral",
+          args: { channel: channelId, user: body.user.id, text: renderOutcome(outcome).text },
+          channelKey: `channel:${channelId}`,
+          incidentId: outcome.incident?.id ?? null,
+        }),
+      );
+    }
+  });
+
+  app.view(VIEW.note, async ({ ack, body, view }) => {
+    const text = view.state.values[INPUT.note.block]?.[INPUT.note.action]?.value?.trim() ?? "";
+    if (!text)
+      return void (await ack({
+        response_action: "errors",
+        errors: { [INPUT.note.block]: "Write the note first." },
+      }));
+    await ack();
+    const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: number };
+    if (incidentId)
+      await applyIncidentChange(deps, incidentId, body.user.id, { type: "note", text }, "modal");
+  });
+}
+
+const isId = (v: string) => /^[1-9]\d{0,9}$/.test(v);
+
+/** Runs a use-case after the ack; a failure becomes a message the user can act on. */
+async function guarded(
+  deps: ListenerDeps,
+  responseUrl: string | undefined,
+  fn: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const fe = err instanceof FirebreakError ? err : null;
+    deps.log.error({ err }, "slack request failed after ack");
+    await sendReply(
+      deps,
+      responseUrl,
+      fe && fe.code !== "internal" && fe.code !== "dependency_unavailable"
+        ? { text: `:warning: ${fe.message}` }
+        : UNAVAILABLE_REPLY,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BUNDLED_EXAMPLE_CONFIG, parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
+
+const errorOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected an error");
+};
+
+describe("environment options", () => {
+  it("defaults to local mode with the documented defaults", () => {
+    const env = readEnvOptions({}, "/nonexistent");
+    expect(env).toMatchObject({
+      localMode: true,
+      databaseUrl: "postgres://localhost:5432/firebreak",
+      redisUrl: "redis://127.0.0.1:6379",
+      port: 3000,
+      logLevel: "info",
+    });
+    expect(env.configPath).toBe(BUNDLED_EXAMPLE_CONFIG);
+  });
+
+  it("requires the signing secret with a bot token, naming the variable and where to find it", () => {
+    expect(errorOf(() => readEnvOptions({ SLACK_BOT_TOKEN: "xoxb-1" }))).toMatch(
+      /^SLACK_SIGNING_SECRET: .*Signing Secret/,
+    );
+  });
+
+  it("rejects malformed values with one line per variable", () => {
+    expect(errorOf(() => readEnvOptions({ PORT: "http" }))).toMatch(/^PORT: /);
+    expect(errorOf(() => readEnvOptions({ DATABASE_URL: "mysql://x" }))).toMatch(
+      /^DATABASE_URL: must start with postgres/,
+    );
+    expect(errorOf(() => readEnvOptions({ SLACK_BOT_TOKEN: "xoxp-user" }))).toMatch(/^SLACK_BOT_TOKEN: /);
+    expect(errorOf(() => readEnvOptions({ LOG_LEVEL: "loud" }))).toMatch(/^LOG_LEVEL: /);
+  });
+});
+
+describe("firebreak.yaml", () => {
+  it("accepts the bundled example", () => {
+    const c = parseFirebreakConfig(readFileSync(BUNDLED_EXAMPLE_CONFIG, "utf8"));
+    expect(c.severities.P0.responseTargetMs).toBe(15 * 60_000);
+    expect(c.severities.P3.responseTargetMs).toBe(24 * 3_600_000);
+    expect(c.roles.admin.users).toContain("U0ALICE");
+  });
+
+  it("fills defaults for an empty file", () => {
+    const c = parseFirebreakConfig("");
+    expect(c.severities.P1.responseTargetMs).toBe(3_600_000);
+    expect(c.permissions.resolve).toContain("incident_commander");
+    expect(c.severities.P2.checklist.length).toBeGreaterThan(3);
+  });
+
+  it("names the field and the fix for a bad value", () => {
+    expect(errorOf(() => parseFirebreakConfig("roles:\n  admin:\n    users: [alice]\n"))).toMatch(
+      /roles\.admin\.users\[0\]: expected a Slack user id/,
+    );
+    expect(errorOf(() => parseFirebreakConfig("severities:\n  P1:\n    response_target: soon\n"))).toMatch(
+      /severities\.P1\.response_target: .*15m/,
+    );
+    expect(errorOf(() => parseFirebreakConfig("timezone: Mars/Olympus\n"))).toMatch(
+      /timezone: expected an IANA time zone/,
+    );
+    expect(errorOf(() => parseFirebreakConfig("permisions: {}\n"))).toMatch(/permisions/);
+    expect(errorOf(() => parseFirebreakConfig("a: [\n"))).toMatch(/not valid YAML/);
+  });
+});
