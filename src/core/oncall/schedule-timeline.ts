@@ -11,7 +11,7 @@ interface Answer {
   overrideId?: string;
 }
 
-const FIRST_PAD = 8 * WALL_DAY_MS;
+const FIRST_PAD = 2 * WALL_DAY_MS;
 /** How far either side of a question a stretch is followed before it is cut. */
 export const TIMELINE_HORIZON_MS = 400 * WALL_DAY_MS;
 
