@@ -72,6 +72,7 @@ describe("a real Alertmanager (Debian's prometheus-alertmanager) as the alert so
     peer = await startAlertmanager({
       webhookUrl: `http://127.0.0.1:${port}/alerts/alertmanager`,
       bearerToken: token,
+      maxAlerts: 2,
     });
     client = createAlertmanagerClient({ baseUrl: peer.apiUrl });
   });
@@ -121,6 +122,24 @@ describe("a real Alertmanager (Debian's prometheus-alertmanager) as the alert so
       opened.changes.added.map((a) => a.fingerprint).sort(),
     );
     expect(closed.allResolved).toBe(true);
+  });
+
+  it("says how many alerts max_alerts left out, and Firebreak resolves none of them", async () => {
+    const startsAt = new Date(Date.now() - 10_000);
+    await client.postAlerts(
+      ["a", "b", "c", "d"].map((pod) => ({
+        labels: { alertname: "FirebreakPeerStorm", namespace: "shop", pod },
+        startsAt,
+      })),
+    );
+    const wanted = (d: Delivery) =>
+      (d.json as { groupLabels?: { alertname?: string } }).groupLabels?.alertname === "FirebreakPeerStorm";
+    const delivery = await receiver.next(wanted, 20_000, peer);
+    const notification = toAlertNotification(parseAlertmanagerWebhook(delivery.json), new Date());
+    expect(notification.alerts).toHaveLength(2);
+    expect(notification.truncatedAlerts).toBe(2);
+    expect(summarizeAlertGroup(notification).title).toBe("[FIRING:2+] FirebreakPeerStorm shop");
+    expect(mergeAlertStates(new Map(), notification).allResolved).toBe(false);
   });
 
   it("creates a silence that reads back as written, and expires it", async () => {
