@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import bolt from "@slack/bolt";
+import { App as BoltApp, ExpressReceiver } from "@slack/bolt";
 import express from "express";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -121,14 +121,14 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const socketMode = Boolean(o.env.slackAppToken) && !o.slack;
   const receiver = socketMode
     ? undefined
-    : new bolt.ExpressReceiver({
+    : new ExpressReceiver({
         signingSecret: slackCreds.signingSecret,
         app: http,
         endpoints: "/slack/events",
         processBeforeResponse: false,
         logger: slackLogger,
       });
-  const app = new bolt.App({
+  const app = new BoltApp({
     token: slackCreds.token,
     ...(receiver
       ? { receiver }
