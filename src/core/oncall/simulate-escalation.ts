@@ -38,7 +38,8 @@ export function simulateEscalation(
 ): string[] {
   const formatUser = options.formatUser ?? ((id: string) => `@${id}`);
   const stamp = (when: Date) => {
-    const offset = `T+${formatDuration(when.getTime() - at.getTime())}`;
+    const elapsed = when.getTime() - at.getTime();
+    const offset = elapsed === 0 ? "T+0" : `T+${formatDuration(elapsed)}`;
     if (options.timeZone === undefined) return offset;
     return `${offset} (${format(when, "EEE HH:mm", { in: tz(options.timeZone) })})`;
   };
