@@ -135,7 +135,7 @@ describe("modals", () => {
 
   it("wants a trigger id or a view id, and a valid view", async () => {
     expect(await slackError(slack.views.open({ view: modal() } as never))).toBe("invalid_arguments");
-    expect(await slackError(slack.views.update({ view: modal() }))).toBe("invalid_arguments");
+    expect(await slackError(slack.views.update({ view: modal() } as never))).toBe("invalid_arguments");
     const trigger = emulator.issueTriggerId("U0CAROL");
     expect(await slackError(slack.views.open({ trigger_id: trigger, view: modal("t".repeat(25)) }))).toBe(
       "invalid_arguments",
