@@ -9,6 +9,8 @@ import { z } from "zod";
 import { FirebreakError } from "./core/errors.js";
 import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/roles.js";
 import type { Severity } from "./core/incident/severity.js";
+import { alertsSectionShape, buildAlertsConfig } from "./config-schema/alerts.js";
+import type { AlertsConfig } from "./config-schema/alerts.js";
 import {
   buildPermissionPolicy,
   buildSeverityPolicies,
@@ -121,8 +123,10 @@ function checkUrl(
   if (!protocols.includes(url.protocol)) fail(name, `must start with ${protocols.join(" or ")}//`);
 }
 
+// Each feature owns its section's schema; this is the one place they meet.
 const fileSchema = z.strictObject({
   ...incidentsSectionShape,
+  ...alertsSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -132,6 +136,7 @@ export interface FirebreakConfig {
   roles: Record<Role, { users: string[]; usergroups: string[] }>;
   permissions: PermissionPolicy;
   severities: Record<Severity, SeverityPolicy>;
+  alerts: AlertsConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -175,6 +180,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     },
     permissions: buildPermissionPolicy(c.permissions),
     severities: buildSeverityPolicies(c.severities),
+    alerts: buildAlertsConfig(c.alerts),
   };
 }
 

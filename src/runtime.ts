@@ -8,6 +8,7 @@ import type { EnvOptions, FirebreakConfig } from "./config.js";
 import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
 import type { Clock } from "./core/ports.js";
+import type { FeatureFactory, FeatureModule, ProcessRole } from "./feature-module.js";
 import type { IncidentDeps, IncidentObserver } from "./incidents/deps.js";
 import { createMetrics } from "./metrics.js";
 import type { Metrics } from "./metrics.js";
@@ -23,7 +24,7 @@ import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { healthRoutes } from "./web/health-routes.js";
 
-export type ProcessRole = "web" | "worker" | "both";
+export type { ProcessRole } from "./feature-module.js";
 
 export interface RuntimeOptions {
   env: EnvOptions;
@@ -35,7 +36,12 @@ export interface RuntimeOptions {
   slack?: { token: string; signingSecret: string; apiUrl?: string };
   /** Apply migrations (creating the database if allowed) before serving. */
   migrate?: boolean;
+  /** Features to plug in; defaults to every feature Firebreak has (see FEATURES). */
+  features?: FeatureFactory[];
 }
+
+/** Every feature, in the order they are wired. Add a feature here, nowhere else. */
+export const FEATURES: FeatureFactory[] = [];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {
@@ -46,6 +52,7 @@ export interface Runtime {
   drainer: OutboxDrainer;
   metrics: Metrics;
   http: express.Express;
+  modules: FeatureModule[];
   /** Resolves with the bound port once listening (web) and draining (worker). */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
@@ -92,7 +99,28 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     roles: createRoleDirectory({ config: o.config, slack, log }),
     observers,
   };
+  const modules: FeatureModule[] = [];
+  for (const factory of o.features ?? FEATURES) {
+    modules.push(
+      await factory({
+        env: o.env,
+        config: o.config,
+        log,
+        clock,
+        pool,
+        redis,
+        slack,
+        incidents,
+        metrics,
+        role: o.role,
+      }),
+    );
+  }
   const handlers = new Map<string, OutboxHandler>([...incidentOutboxHandlers({ config: o.config, clock })]);
+  for (const m of modules) {
+    for (const [k, v] of m.outboxHandlers ?? []) handlers.set(k, v);
+    observers.push(...(m.observers ?? []));
+  }
   const drainer = new OutboxDrainer({
     pool,
     databaseUrl: o.env.databaseUrl,
@@ -116,6 +144,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     next();
   });
   http.use(healthRoutes({ pool, redis, metrics }));
+  for (const m of modules) if (m.routes) http.use(m.routes);
 
   const slackLogger = pinoToSlackLogger(log, "bolt");
   const socketMode = Boolean(o.env.slackAppToken) && !o.slack;
@@ -144,6 +173,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     log.error({ err }, "unhandled error in a Slack listener");
   });
   registerIncidentListeners(app, { ...incidents, slack });
+  for (const m of modules) m.registerSlack?.(app);
 
   let server: Server | null = null;
   return {
@@ -154,9 +184,13 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     drainer,
     metrics,
     http,
+    modules,
     async start() {
       await redis.connect().catch((err: unknown) => log.warn({ err }, "redis not reachable yet; will retry"));
-      if (o.role !== "web") drainer.start();
+      if (o.role !== "web") {
+        drainer.start();
+        for (const m of modules) await m.startWorker?.();
+      }
       if (socketMode && o.role !== "worker") await app.start();
       if (o.role === "worker") return { port: null };
       const s = http.listen(o.env.port, o.env.host);
@@ -169,6 +203,10 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       return { port: typeof addr === "object" && addr ? addr.port : null };
     },
     async stop() {
+      for (const m of [...modules].reverse())
+        await m
+          .stop?.()
+          .catch((err: unknown) => log.warn({ err, feature: m.name }, "feature did not stop cleanly"));
       await drainer.stop();
       if (socketMode) await app.stop().catch(() => undefined);
       const s = server;

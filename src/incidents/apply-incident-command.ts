@@ -4,7 +4,6 @@ import { decidePermission } from "../core/incident/roles.js";
 import type { IncidentRole, Permission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
 import { transition } from "../core/incident/state-machine.js";
-import type { LifecycleAction } from "../core/incident/state-machine.js";
 import { lockIncident, updateIncident } from "../store/incident-store.js";
 import type { Incident, IncidentPatch } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
@@ -95,11 +94,11 @@ export async function applyIncidentChange(
       case "mitigate":
       case "resolve":
       case "reopen": {
-        const t = transition(incident.state, request.type as LifecycleAction);
+        const t = transition(incident.state, request.type);
         if (t.outcome === "unchanged") return { status: "unchanged", message: t.reason, incident };
         if (t.outcome === "refused") return refuse(t.reason);
         const patch: IncidentPatch = { state: t.to };
-        let message = "";
+        let message: string;
         if (request.type === "ack") {
           Object.assign(patch, { acknowledgedAt: now, acknowledgedBy: actor });
           message = `:eyes: ${mentionUser(actor)} acknowledged incident #${incidentId}.`;

@@ -204,7 +204,7 @@ export class OutboxDrainer {
             data: {
               channel: result.channel ?? args.channel,
               ts: result.ts,
-              text: truncate(String(args.text ?? ""), 500),
+              text: truncate(typeof args.text === "string" ? args.text : "", 500),
               purpose: row.kind,
             },
           });

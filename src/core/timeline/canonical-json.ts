@@ -32,7 +32,7 @@ export function canonicalJson(value: unknown): string {
 export function toJsonValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "string") return value.replace(/\u0000/g, "");
+  if (typeof value === "string") return value.replaceAll("\u0000", "");
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value === "boolean") return value;
   if (typeof value === "bigint") return value.toString();
@@ -40,7 +40,7 @@ export function toJsonValue(value: unknown): unknown {
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value))
-      if (v !== undefined) out[k.replace(/\u0000/g, "")] = toJsonValue(v);
+      if (v !== undefined) out[k.replaceAll("\u0000", "")] = toJsonValue(v);
     return out;
   }
   return null;

@@ -5,7 +5,7 @@ import { isSeverity } from "../../core/incident/severity.js";
 import { applyIncidentChange } from "../../incidents/apply-incident-command.js";
 import type { IncidentChangeRequest } from "../../incidents/apply-incident-command.js";
 import { declareIncident } from "../../incidents/declare-incident.js";
-import type { IncidentDeps, Outcome } from "../../incidents/deps.js";
+import type { IncidentDeps } from "../../incidents/deps.js";
 import { runIncidentCommand } from "../../incidents/run-incident-command.js";
 import { enqueueSlackCall } from "../outbox-store.js";
 import { withTransaction } from "../../store/pool.js";
