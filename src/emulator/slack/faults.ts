@@ -44,6 +44,7 @@ export class FaultInjector {
     }
     const limit = this.limits.get(method);
     if (!limit) return undefined;
+    if (limit.perMinute <= 0) return { kind: "ratelimited", retryAfterSec: WINDOW_MS / 1000 };
     const nowMs = this.now().getTime();
     limit.acceptedAtMs = limit.acceptedAtMs.filter((t) => t > nowMs - WINDOW_MS);
     const oldest = limit.acceptedAtMs[0];

@@ -21,8 +21,9 @@ export function channelJson(channel: EmulatedChannel, state: WorkspaceState, vie
   return {
     id: channel.id,
     name: channel.name,
-    is_channel: !channel.is_private,
-    is_group: channel.is_private,
+    // Private channels created since 2021 are is_channel + is_private; is_group is legacy.
+    is_channel: true,
+    is_group: false,
     is_im: false,
     is_mpim: false,
     is_private: channel.is_private,
@@ -176,7 +177,9 @@ export function fileJson(file: EmulatedFile, state: WorkspaceState, baseUrl: str
     permalink: `https://${state.identity.teamDomain}.slack.com/files/${file.user}/${file.id}/${file.name}`,
     permalink_public: `https://slack-files.com/${state.identity.teamId}-${file.id}`,
     channels: file.channels.filter((c) => !state.channels.get(c)?.is_private),
-    groups: file.channels.filter((c) => state.channels.get(c)?.is_private && !state.channels.get(c)?.is_im),
+    groups: file.channels.filter(
+      (c) => state.channels.get(c)?.is_private === true && !state.channels.get(c)?.is_im,
+    ),
     ims: file.channels.filter((c) => state.channels.get(c)?.is_im),
     shares: { public: shares },
     comments_count: 0,

@@ -100,7 +100,8 @@ export class WorkspaceState {
     members?: string[];
   }): EmulatedChannel {
     const channel: EmulatedChannel = {
-      id: input.id ?? this.ids.id(input.isPrivate === true ? "G" : "C"),
+      // Slack gives private channels C… ids too (G… is legacy).
+      id: input.id ?? this.ids.id("C"),
       name: input.name,
       created: this.ids.unix(),
       creator: input.creator,

@@ -154,7 +154,11 @@ export type EmulatorEvent =
   | { type: "message"; message: EmulatedMessage }
   | { type: "view"; view: EmulatedView };
 
-/** Events emitted by the emulator. */
+/**
+ * Events emitted by the emulator: `call` after each answered request, `message` when a
+ * message is posted, edited or deleted (the same object, changed), `view` when a modal
+ * is opened, updated or shows errors.
+ */
 export interface EmulatorEventMap {
   call: [RecordedCall];
   message: [EmulatedMessage];
