@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
-import { SEVERITIES, type Severity } from "../core/incident/severity.js";
+import { SEVERITIES, isSeverity, type Severity } from "../core/incident/severity.js";
 import type {
   EscalationPolicy,
   Layer,
@@ -29,18 +29,30 @@ const RESERVED_SCHEDULE_NAMES = ["at", "help", "override", "overrides", "simulat
 const NAME_RULE =
   'lowercase letters, digits, "-" and "_", starting with a letter or digit (they are typed in /oncall)';
 
-function name(kind: "schedule" | "escalation policy", reserved: (n: string) => boolean) {
-  return z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, `${kind} names use ${NAME_RULE}, like "primary" or "db-secondary"`)
-    .refine((n) => !reserved(n), {
-      error: (iss) =>
-        `"${String(iss.input)}" cannot name a ${kind}: /oncall reads it as a keyword; pick another name`,
-    });
+/** Why `key` cannot name a schedule or policy, or undefined when it can. */
+function nameProblem(kind: "schedule" | "escalation policy", key: string, reserved: (n: string) => boolean) {
+  const article = kind === "schedule" ? "a" : "an";
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(key)) {
+    return `"${key}" cannot name ${article} ${kind}: names use ${NAME_RULE}, like "primary" or "db-secondary"`;
+  }
+  if (reserved(key))
+    return `"${key}" cannot name ${article} ${kind}: /oncall reads it as a keyword; pick another name`;
+  return undefined;
 }
 
-const scheduleName = name("schedule", (n) => RESERVED_SCHEDULE_NAMES.includes(n));
-const policyName = name("escalation policy", (n) => /^p[0-3]$/.test(n));
+/** A map keyed by names; zod's own key errors say only "Invalid key in record". */
+function byName<T extends z.ZodType>(
+  kind: "schedule" | "escalation policy",
+  body: T,
+  reserved: (n: string) => boolean,
+) {
+  return z.record(z.string(), body).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const message = nameProblem(kind, key, reserved);
+      if (message !== undefined) ctx.addIssue({ code: "custom", message, path: [key] });
+    }
+  });
+}
 
 function fieldText(field: string, fix: string) {
   return z.string({ error: `${field} must be a quoted string: ${fix}` });
@@ -314,24 +326,34 @@ const policyBody = z
   }));
 
 /** `schedules:` in firebreak.yaml, by name. */
-export const schedulesSchema = z
-  .record(scheduleName, scheduleBody)
-  .transform((byName): Record<string, Schedule> =>
-    Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, { name: n, ...s }])),
-  );
+export const schedulesSchema = byName("schedule", scheduleBody, (n) =>
+  RESERVED_SCHEDULE_NAMES.includes(n),
+).transform((byName): Record<string, Schedule> =>
+  Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, { name: n, ...s }])),
+);
 
 /** `escalation_policies:` in firebreak.yaml, by name. */
-export const escalationPoliciesSchema = z
-  .record(policyName, policyBody)
-  .transform((byName): Record<string, EscalationPolicy> =>
-    Object.fromEntries(Object.entries(byName).map(([n, p]) => [n, { name: n, ...p }])),
-  );
+export const escalationPoliciesSchema = byName("escalation policy", policyBody, (n) =>
+  /^(p|sev-?)[0-3]$/.test(n),
+).transform((byName): Record<string, EscalationPolicy> =>
+  Object.fromEntries(Object.entries(byName).map(([n, p]) => [n, { name: n, ...p }])),
+);
 
 /** `severity_policies:` in firebreak.yaml: which escalation policy pages for each severity. */
-export const severityPoliciesSchema = z.partialRecord(
-  z.enum(SEVERITIES, { error: `severity_policies keys are severities: ${SEVERITIES.join(", ")}` }),
-  z.string({ error: "severity_policies values name an escalation policy, like default" }),
-);
+export const severityPoliciesSchema = z
+  .record(z.string(), z.string({ error: "severity_policies values name an escalation policy, like default" }))
+  .superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      if (!isSeverity(key)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `severity_policies: "${key}" is not a severity: use ${SEVERITIES.join(", ")}`,
+          path: [key],
+        });
+      }
+    }
+  })
+  .transform((map) => map as Partial<Record<Severity, string>>);
 
 /**
  * The paging sections of firebreak.yaml, to spread into the file's schema. Spreading loses
