@@ -7,6 +7,8 @@ import type { EnvOptions, FirebreakConfig } from "./config.js";
 import type { Clock } from "./core/ports.js";
 import type { IncidentDeps, IncidentObserver } from "./incidents/deps.js";
 import type { Metrics } from "./metrics.js";
+import type { Incident } from "./store/incident-store.js";
+import type { Block } from "./slack/views/blocks.js";
 import type { OutboxHandler } from "./slack/outbox-drainer.js";
 import type { SlackTransport } from "./slack/slack-transport.js";
 
@@ -35,6 +37,8 @@ export interface FeatureModule {
   outboxHandlers?: ReadonlyMap<string, OutboxHandler>;
   /** React to incident changes inside the transaction that makes them. */
   observers?: IncidentObserver[];
+  /** Adds blocks to an incident's pinned summary (after the fields, before the checklist). */
+  summaryBlocks?: SummaryContributor;
   registerSlack?(app: App): void;
   /** Mounted on the HTTP server before Slack's endpoint (each route parses its own body). */
   routes?: Router;
@@ -42,5 +46,8 @@ export interface FeatureModule {
   startWorker?(): Promise<void>;
   stop?(): Promise<void>;
 }
+
+/** Blocks a feature adds to the summary of an incident; read in the transaction rendering it. */
+export type SummaryContributor = (tx: pg.PoolClient, incident: Incident) => Promise<Block[]>;
 
 export type FeatureFactory = (ctx: ModuleContext) => FeatureModule | Promise<FeatureModule>;

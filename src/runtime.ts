@@ -116,7 +116,13 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       }),
     );
   }
-  const handlers = new Map<string, OutboxHandler>([...incidentOutboxHandlers({ config: o.config, clock })]);
+  const handlers = new Map<string, OutboxHandler>([
+    ...incidentOutboxHandlers({
+      config: o.config,
+      clock,
+      contributors: modules.flatMap((m) => (m.summaryBlocks ? [m.summaryBlocks] : [])),
+    }),
+  ]);
   for (const m of modules) {
     for (const [k, v] of m.outboxHandlers ?? []) handlers.set(k, v);
     observers.push(...(m.observers ?? []));

@@ -4,7 +4,10 @@ import type { Clock } from "../core/ports.js";
 import { incidentChannelName } from "../core/incident/channel-name.js";
 import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
 import { incidentChannelKey } from "../incidents/incident-notices.js";
+import type { SummaryContributor } from "../feature-module.js";
 import { getIncident, updateIncident } from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import type { Block } from "./views/blocks.js";
 import { appendTimelineEvent } from "../store/timeline-store.js";
 import type { OutboxHandler } from "./outbox-drainer.js";
 import { enqueueSlackCall } from "./outbox-store.js";
@@ -21,9 +24,15 @@ const MAX_NAME_ATTEMPTS = 20;
 export function incidentOutboxHandlers(deps: {
   config: FirebreakConfig;
   clock: Clock;
+  contributors?: readonly SummaryContributor[];
 }): Map<string, OutboxHandler> {
   const incidentOf = async (row: OutboxRow, tx: pg.PoolClient) =>
     row.incidentId === null ? null : getIncident(tx, row.incidentId);
+  const summary = async (tx: pg.PoolClient, incident: Incident) => {
+    const extra: Block[] = [];
+    for (const c of deps.contributors ?? []) extra.push(...(await c(tx, incident)));
+    return renderIncidentSummary(incident, deps.config, deps.clock.now(), extra);
+  };
   return new Map<string, OutboxHandler>([
     [
       "incident.channel.create",
@@ -130,7 +139,7 @@ export function incidentOutboxHandlers(deps: {
           if (!incident?.channelId || incident.summaryTs) return null;
           return {
             channel: incident.channelId,
-            ...renderIncidentSummary(incident, deps.config, deps.clock.now()),
+            ...(await summary(tx, incident)),
             unfurl_links: false,
           };
         },
@@ -156,7 +165,7 @@ export function incidentOutboxHandlers(deps: {
           return {
             channel: incident.channelId,
             ts: incident.summaryTs,
-            ...renderIncidentSummary(incident, deps.config, deps.clock.now()),
+            ...(await summary(tx, incident)),
           };
         },
       },

@@ -37,6 +37,7 @@ export function renderIncidentSummary(
   incident: Incident,
   config: FirebreakConfig,
   now: Date,
+  extraBlocks: Block[] = [],
 ): { text: string; blocks: Block[] } {
   const sev = config.severities[incident.severity];
   const title = `#${incident.id} ${incident.title}`;
@@ -54,6 +55,7 @@ export function renderIncidentSummary(
   if (incident.description) blocks.push(section(escapeMrkdwn(incident.description)));
   if (incident.resolutionSummary)
     blocks.push(section(`*Resolution*: ${escapeMrkdwn(incident.resolutionSummary)}`));
+  blocks.push(...extraBlocks);
   const id = String(incident.id);
   const controls: Block[] = [];
   if (incident.state === "declared") controls.push(button("Acknowledge", ACTION.ack, id, "primary"));
