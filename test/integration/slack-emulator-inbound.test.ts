@@ -23,12 +23,8 @@ const received: {
   retries: unknown[];
   actions: BlockAction[];
   submissions: unknown[];
-} = {
-  commands: [],
-  retries: [],
-  actions: [],
-  submissions: [],
-};
+  events: unknown[];
+} = { commands: [], retries: [], actions: [], submissions: [], events: [] };
 
 const declareModal = {
   type: "modal" as const,
@@ -72,7 +68,10 @@ beforeAll(async () => {
     token: emulator.botToken,
     clientOptions: { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } },
     logLevel: LogLevel.ERROR,
+    // Bolt checks the token with auth.test; wait for it rather than leave it in flight.
+    deferInitialization: true,
   });
+  await app.init();
   app.command("/incident", async ({ command, ack, respond, client, context }) => {
     received.commands.push(command);
     received.retries.push([context.retryNum, context.retryReason]);
@@ -102,6 +101,10 @@ beforeAll(async () => {
       await ack({ response_action: "errors", errors: { summary: "Say a little more." } });
     else await ack();
   });
+  app.event("app_mention", async ({ event }) => {
+    received.events.push(event);
+    await Promise.resolve();
+  });
   const server = (await app.start({ port: 0, host: "127.0.0.1" })) as Server;
   const { port } = server.address() as AddressInfo;
   sender = createSlackRequestSender({
@@ -121,6 +124,7 @@ beforeEach(() => {
   received.retries.length = 0;
   received.actions.length = 0;
   received.submissions.length = 0;
+  received.events.length = 0;
 });
 
 describe("signing requests exactly as Slack signs them", () => {
@@ -267,6 +271,13 @@ describe("modals opened from a command and submitted", () => {
     ]);
   });
 
+  it("closes the modal when the user cancels, telling the app only if it asked", async () => {
+    await openDeclareModal("U0BOB");
+    const closed = await sender.closeView({ userId: "U0BOB" });
+    expect(closed).toBeUndefined();
+    expect(emulator.views("U0BOB")).toEqual([]);
+  });
+
   it("will not submit without a required input, as Slack's client would not", async () => {
     await openDeclareModal("U0ALICE");
     await expect(
@@ -382,5 +393,21 @@ describe("buttons and menus on a message", () => {
       }),
     ).rejects.toThrow(/no option sev9/);
     expect(received.actions).toEqual([]);
+  });
+});
+
+describe("events", () => {
+  it("delivers an Events API callback the app's event listener receives", async () => {
+    const result = await sender.sendEvent({
+      type: "app_mention",
+      user: "U0ALICE",
+      text: "<@U0FIREBRK> status",
+      channel: "C0INCIDENTS",
+      ts: "1700000000.000100",
+    });
+    expect(result.status).toBe(200);
+    expect(received.events).toEqual([
+      expect.objectContaining({ type: "app_mention", user: "U0ALICE", text: "<@U0FIREBRK> status" }),
+    ]);
   });
 });
