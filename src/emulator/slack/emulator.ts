@@ -20,6 +20,7 @@ import type {
   RecordedCall,
 } from "./types.js";
 import { routeSlackRequest } from "./web-api-handler.js";
+import type { RouteDeps } from "./web-api-handler.js";
 
 /** How to start an emulator; every field has a sensible default for tests. */
 export interface SlackEmulatorOptions {
@@ -60,10 +61,11 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
   /** Every request answered, oldest first. */
   readonly calls: RecordedCall[] = [];
   private readonly faults: FaultInjector;
+  private readonly routes: RouteDeps;
 
   constructor(
     private readonly server: Server,
-    options: { url: string; botToken: string; now: () => Date; users?: EmulatedUser[] },
+    options: { url: string; botToken: string; now: () => Date; logger: Logger; users?: EmulatedUser[] },
   ) {
     super();
     this.url = options.url;
@@ -72,21 +74,26 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
     this.state = new WorkspaceState(DEFAULT_IDENTITY, options.now, this);
     this.faults = new FaultInjector(options.now);
     seedWorkspace(this.state, options.users);
-  }
-
-  /** @internal The routes' view of the emulator. */
-  routeDeps(logger: Logger) {
-    return {
+    this.routes = {
       state: this.state,
       faults: this.faults,
       botToken: this.botToken,
       baseUrl: this.url,
-      logger,
-      record: (call: RecordedCall) => {
+      logger: options.logger,
+      record: (call) => {
         this.calls.push(call);
         this.emit("call", call);
       },
     };
+  }
+
+  /**
+   * Answers a request on one of Slack's paths (`/api/…`, upload and response URLs,
+   * `/files/…`); false when the path is none of them, for a server that also serves
+   * other things.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    return routeSlackRequest(this.routes, req, res);
   }
 
   channels(): EmulatedChannel[] {
@@ -310,11 +317,11 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     url: `http://${urlHost}:${port}/`,
     botToken: options.botToken ?? "xoxb-emulator",
     now: options.now ?? (() => new Date()),
+    logger,
     ...(options.users === undefined ? {} : { users: options.users }),
   });
-  const deps = emulator.routeDeps(logger);
   dispatch = async (req, res) => {
-    if (await routeSlackRequest(deps, req, res)) return;
+    if (await emulator.handleRequest(req, res)) return;
     if (options.fallback && (await options.fallback(req, res))) return;
     sendText(res, 404, "not_found");
   };
