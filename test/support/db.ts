@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { TEMPLATE_DB, adminUrl, databaseUrl } from "./db-names.js";
+import { adminUrl, databaseUrl, templateDb } from "./db-names.js";
 
 export interface TestDatabase {
   url: string;
@@ -15,7 +15,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
   } finally {
     await admin.end();
   }
