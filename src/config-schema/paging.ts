@@ -9,19 +9,13 @@ import type {
   Restriction,
   Schedule,
 } from "../core/oncall/types.js";
-import { parseWhenSpec, resolveWhen } from "../core/oncall/when.js";
+import { runbookAckTimeout } from "../core/oncall/runbook-policy.js";
+import { parseAbsoluteWhen } from "../core/oncall/when.js";
 import { canonicalTimeZone, isRealDate, type LocalTime } from "../core/oncall/zoned-time.js";
 import { slackUserId, slackUsergroupId } from "./incidents.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/**
- * The ack timeouts of the escalation path in our users' runbooks: the first line on call
- * gets 15 minutes, the tech lead 30, the director an hour. A step without `ack_timeout`
- * takes the one for its position (the third and later: an hour).
- */
-export const RUNBOOK_ACK_TIMEOUTS_MS = [15 * 60_000, 30 * 60_000, HOUR] as const;
 
 /** Words `/oncall` reads as subcommands, so they cannot name a schedule. */
 const RESERVED_SCHEDULE_NAMES = ["at", "help", "override", "overrides", "simulate"];
@@ -124,6 +118,30 @@ const restriction = z
     return { days, from: raw.from, to: raw.to.hour === 24 ? { hour: 24, minute: 0 } : raw.to };
   });
 
+type Bounds = [minMs: number, maxMs: number, range: string];
+
+/** Reads a duration field, reporting a bad one on `ctx` (at `path`) with its fix. */
+function readDuration(
+  text: string,
+  field: string,
+  [minMs, maxMs, range]: Bounds,
+  ctx: z.RefinementCtx,
+  path: string[] = [],
+) {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `${field}: ${(err as Error).message}`, path });
+    return z.NEVER;
+  }
+  if (ms < minMs || ms > maxMs || ms % 60_000 !== 0) {
+    ctx.addIssue({ code: "custom", message: `${field} "${text}" must be whole minutes from ${range}`, path });
+    return z.NEVER;
+  }
+  return ms;
+}
+
 const shift = z
   .union(
     [
@@ -136,22 +154,7 @@ const shift = z
   .transform((raw, ctx): number => {
     if (raw === "daily") return DAY;
     if (raw === "weekly") return 7 * DAY;
-    let ms: number;
-    try {
-      ms = parseDuration(raw.every);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: `shift.every: ${(err as Error).message}`, path: ["every"] });
-      return z.NEVER;
-    }
-    if (ms < HOUR || ms > 90 * DAY || ms % 60_000 !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `shift.every "${raw.every}" must be whole minutes from 1h to 90d`,
-        path: ["every"],
-      });
-      return z.NEVER;
-    }
-    return ms;
+    return readDuration(raw.every, "shift.every", [HOUR, 90 * DAY, "1h to 90d"], ctx, ["every"]);
   });
 
 const startDate = fieldText("start", 'the date of the first handoff, like "2026-01-05"').transform(
@@ -180,14 +183,7 @@ const layer = z
     start: startDate,
     restrict: z.array(restriction).default([]),
   })
-  .transform((raw): Layer => ({
-    name: raw.name,
-    users: raw.users,
-    shiftMs: raw.shift,
-    handoff: raw.handoff,
-    start: raw.start,
-    restrict: raw.restrict,
-  }));
+  .transform(({ shift: shiftMs, ...rest }): Layer => ({ ...rest, shiftMs }));
 
 const rawOverride = z.strictObject({
   user: slackUserId,
@@ -195,17 +191,13 @@ const rawOverride = z.strictObject({
   to: fieldText("override to", 'a local time like "2026-12-27 09:00"'),
 });
 
+/** The instant a config override's `from`/`to` means, or the problem with it. */
 function overrideInstant(text: string, zone: string): Date | string {
   try {
-    const spec = parseWhenSpec(text);
-    if (spec.kind === "instant" || (spec.kind === "local" && spec.day.kind === "date")) {
-      // `now` is irrelevant for absolute forms; the epoch keeps this pure.
-      return resolveWhen(spec, new Date(0), zone);
-    }
-  } catch {
-    // fall through to the message below
+    return parseAbsoluteWhen(text, zone);
+  } catch (err) {
+    return (err as Error).message;
   }
-  return `"${text}" is not a date and time: write it like "2026-12-24 18:00" (in the schedule's time_zone) or as ISO with an offset`;
 }
 
 const scheduleBody = z
@@ -283,20 +275,9 @@ const notifyTarget = z
     return { kind: "usergroup", usergroupId: raw.usergroup ?? "" };
   });
 
-const ackTimeout = fieldText("ack_timeout", 'a duration like "15m"').transform((text, ctx) => {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: `ack_timeout: ${(err as Error).message}` });
-    return z.NEVER;
-  }
-  if (ms < 60_000 || ms > DAY) {
-    ctx.addIssue({ code: "custom", message: `ack_timeout "${text}" must be from 1m to 24h` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const ackTimeout = fieldText("ack_timeout", 'a duration like "15m"').transform((text, ctx) =>
+  readDuration(text, "ack_timeout", [60_000, DAY, "1m to 24h"], ctx),
+);
 
 const policyBody = z
   .strictObject({
@@ -320,8 +301,7 @@ const policyBody = z
     repeat: raw.repeat,
     steps: raw.steps.map((s, i) => ({
       notify: s.notify,
-      ackTimeoutMs:
-        s.ack_timeout ?? RUNBOOK_ACK_TIMEOUTS_MS[Math.min(i, RUNBOOK_ACK_TIMEOUTS_MS.length - 1)] ?? HOUR,
+      ackTimeoutMs: s.ack_timeout ?? runbookAckTimeout(i),
     })),
   }));
 
@@ -425,36 +405,6 @@ export function validatePagingConfig(cfg: PagingConfig): string[] {
 export const pagingConfigSchema = z.object(pagingSectionShape).superRefine((cfg, ctx) => {
   for (const issue of crossReferenceIssues(cfg)) ctx.addIssue({ code: "custom", ...issue });
 });
-
-/**
- * The escalation policy for a severity: the one `severity_policies` names, else the
- * policy called `default`, else undefined.
- */
-export function policyForSeverity(cfg: PagingConfig, severity: Severity): EscalationPolicy | undefined {
-  const named = cfg.severity_policies[severity];
-  return named === undefined ? cfg.escalation_policies["default"] : cfg.escalation_policies[named];
-}
-
-/**
- * The runbook path as a policy: the first line's schedule (15m), then the tech lead (30m),
- * then the director (1h), run once. What `firebreak.example.yaml` writes out as `default`.
- */
-export function runbookEscalationPolicy(targets: {
-  firstLine: NotifyTarget[];
-  techLead: NotifyTarget[];
-  director: NotifyTarget[];
-}): EscalationPolicy {
-  const [first, second, third] = RUNBOOK_ACK_TIMEOUTS_MS;
-  return {
-    name: "default",
-    repeat: 0,
-    steps: [
-      { notify: targets.firstLine, ackTimeoutMs: first },
-      { notify: targets.techLead, ackTimeoutMs: second },
-      { notify: targets.director, ackTimeoutMs: third },
-    ],
-  };
-}
 
 // Keeps the hand-written PagingConfig in step with what the schema produces.
 type SchemaMatches = z.output<typeof pagingConfigSchema> extends PagingConfig ? true : never;

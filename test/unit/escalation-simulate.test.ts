@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runbookEscalationPolicy } from "../../src/config-schema/paging.js";
+import { runbookEscalationPolicy } from "../../src/core/oncall/runbook-policy.js";
 import { simulateEscalation } from "../../src/core/oncall/simulate-escalation.js";
 import type { NotifyTarget, ResolveTargets } from "../../src/core/oncall/types.js";
 

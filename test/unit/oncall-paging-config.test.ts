@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import {
   pagingConfigSchema,
-  policyForSeverity,
   validatePagingConfig,
   type PagingConfig,
 } from "../../src/config-schema/paging.js";
+import { policyForSeverity } from "../../src/core/oncall/runbook-policy.js";
 
 const YAML = `
 schedules:
@@ -97,10 +97,11 @@ describe("the paging sections of firebreak.yaml", () => {
   });
 
   it("pick the policy for a severity, falling back to the one called default", () => {
-    expect(policyForSeverity(config, "P3")?.name).toBe("quiet");
-    expect(policyForSeverity(config, "P0")?.name).toBe("default");
-    const noDefault: PagingConfig = { ...config, escalation_policies: {}, severity_policies: {} };
-    expect(policyForSeverity(noDefault, "P0")).toBeUndefined();
+    const pick = (severity: "P0" | "P3") =>
+      policyForSeverity(config.escalation_policies, config.severity_policies, severity)?.name;
+    expect(pick("P3")).toBe("quiet");
+    expect(pick("P0")).toBe("default");
+    expect(policyForSeverity({}, {}, "P0")).toBeUndefined();
   });
 
   it("are all optional", () => {
@@ -143,7 +144,7 @@ describe("mistakes in the paging sections", () => {
     [
       { ...validSchedule, layers: [{ ...validSchedule.layers[0], shift: { every: "30m" } }] },
       "layers.0.shift.every",
-      /from 1h to 90d/,
+      /shift.every "30m" must be whole minutes from 1h to 90d/,
     ],
     [
       { ...validSchedule, layers: [{ ...validSchedule.layers[0], users: ["alice"] }] },
@@ -186,7 +187,7 @@ describe("mistakes in the paging sections", () => {
     [
       { ...validSchedule, overrides: [{ user: "UDAN", from: "tomorrow 09:00", to: "2026-12-24 17:00" }] },
       "overrides.0.from",
-      /not a date and time: write it like "2026-12-24 18:00"/,
+      /override from "tomorrow 09:00" is not a date and time: write it like "2026-12-24 18:00" \(local to Europe\/Berlin\)/,
     ],
   ])("schedule error %# names %s and the fix", (schedule, path, message) => {
     const issue = firstIssue({ schedules: { primary: schedule } });

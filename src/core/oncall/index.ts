@@ -27,6 +27,7 @@ export type * from "./types.js";
 export {
   WHEN_HELP,
   localDateAt,
+  parseAbsoluteWhen,
   parseWhen,
   parseWhenSpec,
   resolveWhen,
@@ -35,3 +36,9 @@ export {
 } from "./when.js";
 export { whoIsOnCall } from "./who-is-on-call.js";
 export { canonicalTimeZone, fromWall, toWall } from "./zoned-time.js";
+export {
+  RUNBOOK_ACK_TIMEOUTS_MS,
+  policyForSeverity,
+  runbookAckTimeout,
+  runbookEscalationPolicy,
+} from "./runbook-policy.js";

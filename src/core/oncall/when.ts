@@ -172,6 +172,27 @@ export function parseWhen(text: string, now: Date, zone: string): Date {
   return resolveWhen(parseWhenSpec(text), now, zone);
 }
 
+/**
+ * Reads a moment that needs no `now`: `YYYY-MM-DD [HH:MM]` in `zone`, or ISO with an
+ * offset. For config, where "tomorrow" would mean a different day on every restart.
+ */
+export function parseAbsoluteWhen(text: string, zone: string): Date {
+  const spec = (() => {
+    try {
+      return parseWhenSpec(text);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (spec?.kind === "instant" || (spec?.kind === "local" && spec.day.kind === "date")) {
+    // `now` plays no part in absolute forms.
+    return resolveWhen(spec, new Date(0), zone);
+  }
+  throw inputInvalid(
+    `"${text}" is not a date and time: write it like "2026-12-24 18:00" (local to ${zone}) or as ISO with an offset.`,
+  );
+}
+
 /** The local calendar date in `zone` at `instant` (for listings and messages). */
 export function localDateAt(instant: Date, zone: string): LocalDate {
   return dateOfWall(toWall(instant, zone));
