@@ -148,3 +148,41 @@ describe("planning an escalation", () => {
     expect(planEscalation(runbook(), plus(10), resolver())[1]!.dueAt).toEqual(plus(25));
   });
 });
+
+describe("the target resolver built from config and Slack", () => {
+  const schedules = schedulesSchema.parse({
+    primary: {
+      time_zone: "UTC",
+      layers: [
+        { name: "daily", users: ["UALICE", "UBOB"], shift: "daily", handoff: "00:00", start: "2026-11-01" },
+      ],
+    },
+  });
+  const resolve = createTargetResolver({
+    schedules,
+    overrides: {
+      primary: [
+        { user: "UCOVER", from: new Date("2026-11-21T12:00:00Z"), to: new Date("2026-11-21T13:00:00Z") },
+      ],
+    },
+    usergroupMembers: { S0DBA: ["UDBA1", "UDBA2"] },
+  });
+
+  it("resolves a schedule to whoever is on call then, overrides included", () => {
+    // Nov 21 is day 20 of the rotation: even → UALICE.
+    expect(resolve({ kind: "schedule", schedule: "primary" }, new Date("2026-11-21T11:00:00Z"))).toEqual([
+      "UALICE",
+    ]);
+    expect(resolve({ kind: "schedule", schedule: "primary" }, new Date("2026-11-21T12:30:00Z"))).toEqual([
+      "UCOVER",
+    ]);
+  });
+
+  it("resolves usergroups to their members and unknown names to nobody", () => {
+    const at = new Date("2026-11-21T11:00:00Z");
+    expect(resolve({ kind: "usergroup", usergroupId: "S0DBA" }, at)).toEqual(["UDBA1", "UDBA2"]);
+    expect(resolve({ kind: "usergroup", usergroupId: "S0NONE" }, at)).toEqual([]);
+    expect(resolve({ kind: "schedule", schedule: "gone" }, at)).toEqual([]);
+    expect(resolve({ kind: "user", userId: "ULEAD" }, at)).toEqual(["ULEAD"]);
+  });
+});
