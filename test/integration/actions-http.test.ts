@@ -212,6 +212,21 @@ describe("http.check", () => {
     );
   });
 
+  it("stops when the run is cancelled, saying what it was waiting for", async () => {
+    const controller = new AbortController();
+    const before = hanging.length;
+    const pending = httpCheck.run(
+      { ...ctx(web), signal: controller.signal },
+      httpCheck.argsSchema.parse({ path: "/hang" }),
+    );
+    for (let i = 0; i < 200 && hanging.length === before; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    const err = await rejection(pending);
+    expect(err.code).toBe("timeout");
+    expect(err.message).toBe("web: the check was stopped while waiting for the response headers.");
+  });
+
   it("never shows the URL's credentials or query", async () => {
     const secret: HttpTarget = {
       name: "web",
