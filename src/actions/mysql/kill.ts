@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { Connection, RowDataPacket } from "mysql2/promise";
+import type { Connection } from "mysql2/promise";
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext, ActionDefinition, ActionOutput, ActionPreview } from "../types.js";
-import { withMysql } from "./connection.js";
+import { execute, MYSQL_QUERY_TIMEOUT_MS, withMysql } from "./connection.js";
 import { findProcess, processTable, truncate } from "./process-list.js";
 import type { ProcessRow } from "./process-list.js";
 import { connectionIdSchema, secondsSchema } from "./schemas.js";
@@ -93,8 +93,8 @@ async function killableProcess(
   id: number,
 ): Promise<ProcessRow> {
   const name = ctx.target.name;
-  const [self] = await conn.query<(RowDataPacket & { id: number })[]>("SELECT CONNECTION_ID() AS id");
-  if (Number(self[0]?.id) === id) {
+  const [self] = await execute<{ id: number }>(conn, "SELECT CONNECTION_ID() AS id");
+  if (Number(self?.id) === id) {
     throw new FirebreakError(
       "forbidden",
       `Connection ${id} is Firebreak's own connection to ${name}; not killed.`,
@@ -138,12 +138,12 @@ function assertUnchanged(targetName: string, row: ProcessRow, expect: MysqlKillE
 async function kill(conn: Connection, id: number, mode: "connection" | "query"): Promise<void> {
   const statement = mode === "query" ? "KILL QUERY" : "KILL CONNECTION";
   try {
-    await conn.execute(`${statement} ?`, [id]);
+    await execute(conn, `${statement} ?`, [id]);
   } catch (err) {
     if ((err as { errno?: number }).errno !== 1295) throw err;
     if (!Number.isSafeInteger(id) || id <= 0)
       throw new FirebreakError("input_invalid", `Invalid connection id ${id}.`);
-    await conn.query(`${statement} ${id.toString(10)}`);
+    await conn.query({ sql: `${statement} ${id.toString(10)}`, timeout: MYSQL_QUERY_TIMEOUT_MS });
   }
 }
 
