@@ -24,6 +24,11 @@ export const redisConfigGet: ActionDefinition<RedisConfigGetArgs, RedisTarget> =
   run: async (ctx, args) => {
     const names = args.parameters ?? allowlisted(ctx.target);
     for (const name of names) allowedRule(ctx.target, name);
+    if (names.length === 0) {
+      return {
+        summary: `${ctx.target.name}: no config parameter is allowlisted for Firebreak (see allowConfig)`,
+      };
+    }
     return withRedis(ctx, async (redis): Promise<ActionOutput> => {
       const rows: (string | null)[][] = [];
       for (const name of names) rows.push([name, (await configGet(redis, name)) ?? null]);

@@ -52,7 +52,7 @@ export const redisConfigSet: ActionDefinition<RedisConfigSetArgs, RedisTarget> =
       const after = await currentValue(ctx, redis, args.parameter);
       return {
         summary: `${ctx.target.name}: ${args.parameter} ${show(before)} → ${show(after)}`,
-        status: after === value ? "ok" : "warning",
+        status: after.toLowerCase() === value.toLowerCase() ? "ok" : "warning",
         table: { columns: ["parameter", "before", "after"], rows: [[args.parameter, before, after]] },
       };
     });
