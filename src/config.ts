@@ -11,6 +11,8 @@ import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/rol
 import type { Severity } from "./core/incident/severity.js";
 import { alertsSectionShape, buildAlertsConfig } from "./config-schema/alerts.js";
 import type { AlertsConfig } from "./config-schema/alerts.js";
+import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
+import type { PagingConfig } from "./config-schema/paging.js";
 import {
   buildPermissionPolicy,
   buildSeverityPolicies,
@@ -37,6 +39,8 @@ export interface EnvOptions {
   commandsDir: string;
   alertmanagerToken?: string;
   alertmanagerUrl?: string;
+  /** HTTP basic-auth credentials for the incident pages beyond loopback (FIREBREAK_WEB_USER/_PASSWORD). */
+  webCredentials?: { user: string; password: string };
   logLevel: string;
   /** Every variable's raw value, for resolving secrets named in firebreak.yaml (`*_env`). */
   secrets: Readonly<Record<string, string | undefined>>;
@@ -83,6 +87,13 @@ export function readEnvOptions(
     fail("PORT", `"${portText}" is not a port number: use 1–65535.`);
   const alertmanagerUrl = get("ALERTMANAGER_URL");
   if (alertmanagerUrl) checkUrl("ALERTMANAGER_URL", alertmanagerUrl, ["http:", "https:"], fail);
+  const webUser = get("FIREBREAK_WEB_USER");
+  const webPassword = get("FIREBREAK_WEB_PASSWORD");
+  if (Boolean(webUser) !== Boolean(webPassword))
+    fail(
+      webUser ? "FIREBREAK_WEB_PASSWORD" : "FIREBREAK_WEB_USER",
+      "set both FIREBREAK_WEB_USER and FIREBREAK_WEB_PASSWORD (or neither: incident pages answer loopback only).",
+    );
   const logLevel = get("LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel))
     fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
@@ -103,6 +114,7 @@ export function readEnvOptions(
     commandsDir: path.resolve(cwd, get("FIREBREAK_COMMANDS_DIR") ?? "./commands"),
     ...(get("ALERTMANAGER_TOKEN") ? { alertmanagerToken: get("ALERTMANAGER_TOKEN") } : {}),
     ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
+    ...(webUser && webPassword ? { webCredentials: { user: webUser, password: webPassword } } : {}),
     logLevel,
     secrets: env,
   };
@@ -127,6 +139,7 @@ function checkUrl(
 const fileSchema = z.strictObject({
   ...incidentsSectionShape,
   ...alertsSectionShape,
+  ...pagingSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -137,6 +150,8 @@ export interface FirebreakConfig {
   permissions: PermissionPolicy;
   severities: Record<Severity, SeverityPolicy>;
   alerts: AlertsConfig;
+  /** Schedules, escalation policies and which policy each severity uses. */
+  paging: PagingConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -163,6 +178,24 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     throw new FirebreakError("config_invalid", `${source}: ${at}: ${issue.message}`, { cause: parsed.error });
   }
   const c = parsed.data;
+  const paging: PagingConfig = {
+    schedules: c.schedules,
+    escalation_policies: c.escalation_policies,
+    severity_policies: c.severity_policies,
+  };
+  const crossRefs = validatePagingConfig(paging);
+  c.alerts.routes.forEach((r, i) => {
+    if (
+      r.escalation_policy &&
+      !paging.escalation_policies[r.escalation_policy] &&
+      r.escalation_policy !== "default"
+    ) {
+      crossRefs.push(
+        `alerts.routes[${i}].escalation_policy: no escalation policy named "${r.escalation_policy}": add it under escalation_policies or fix the name`,
+      );
+    }
+  });
+  if (crossRefs.length) throw new FirebreakError("config_invalid", `${source}: ${crossRefs[0]}`);
   const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({
     users: r?.users ?? [],
     usergroups: r?.usergroups ?? [],
@@ -181,6 +214,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     permissions: buildPermissionPolicy(c.permissions),
     severities: buildSeverityPolicies(c.severities),
     alerts: buildAlertsConfig(c.alerts),
+    paging,
   };
 }
 

@@ -69,3 +69,41 @@ describe("firebreak.yaml", () => {
     expect(errorOf(() => parseFirebreakConfig("a: [\n"))).toMatch(/not valid YAML/);
   });
 });
+
+describe("firebreak.yaml paging sections", () => {
+  it("parses schedules and policies and names a dangling reference", () => {
+    const ok = parseFirebreakConfig(`
+schedules:
+  primary:
+    time_zone: Europe/Berlin
+    layers:
+      - name: weekly
+        users: [U0ALICE, U0BOB]
+        shift: weekly
+        handoff: "09:00"
+        start: "2026-01-05"
+escalation_policies:
+  default:
+    repeat: 1
+    steps:
+      - notify: [{ schedule: primary }]
+        ack_timeout: 15m
+      - notify: [{ user: U0CAROL }]
+        ack_timeout: 30m
+severity_policies:
+  P0: default
+`);
+    expect(Object.keys(ok.paging.schedules)).toEqual(["primary"]);
+    expect(ok.paging.escalation_policies.default?.steps).toHaveLength(2);
+    expect(
+      errorOf(() =>
+        parseFirebreakConfig(
+          "escalation_policies:\n  default:\n    steps:\n      - notify: [{ schedule: primry }]\n",
+        ),
+      ),
+    ).toMatch(/no schedule named "primry"/);
+    expect(
+      errorOf(() => parseFirebreakConfig("alerts:\n  routes:\n    - escalation_policy: nightly\n")),
+    ).toMatch(/alerts\.routes\[0\]\.escalation_policy/);
+  });
+});
