@@ -23,6 +23,7 @@ import type { SlackTransport } from "./slack/slack-transport.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { healthRoutes } from "./web/health-routes.js";
+import { incidentPagesFeature } from "./web/incident-pages-feature.js";
 
 export type { ProcessRole } from "./feature-module.js";
 
@@ -41,7 +42,7 @@ export interface RuntimeOptions {
 }
 
 /** Every feature, in the order they are wired. Add a feature here, nowhere else. */
-export const FEATURES: FeatureFactory[] = [];
+export const FEATURES: FeatureFactory[] = [incidentPagesFeature];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { draftPostmortem, postmortemToMarkdown } from "../../src/core/postmortem/index.js";
+import type { PostmortemEvent, PostmortemIncident } from "../../src/core/postmortem/index.js";
+
+const t0 = new Date("2026-03-01T10:00:00.000Z");
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+const incident = (over: Partial<PostmortemIncident> = {}): PostmortemIncident => ({
+  id: 7,
+  title: "Checkout failing",
+  description: "5xx on /checkout",
+  severity: "P1",
+  state: "resolved",
+  source: "alertmanager",
+  declaredBy: "alertmanager",
+  commander: "U0BOB",
+  declaredAt: t0,
+  acknowledgedAt: at(4),
+  mitigatedAt: at(20),
+  resolvedAt: at(62),
+  resolutionSummary: "rolled back",
+  checklist: [{ text: "Confirm the customer impact", doneBy: "U0BOB" }, { text: "Write the postmortem" }],
+  ...over,
+});
+
+let seq = 0;
+const ev = (
+  minutes: number,
+  actor: string,
+  kind: string,
+  data: Record<string, unknown> = {},
+): PostmortemEvent => ({
+  seq: ++seq,
+  at: at(minutes),
+  actor,
+  kind,
+  data,
+});
+
+const events: PostmortemEvent[] = [
+  ev(0, "alertmanager", "incident.declared", {
+    severity: "P1",
+    title: "Checkout failing",
+    source: "alertmanager",
+  }),
+  ev(0, "alertmanager", "alert.firing", { labels: { alertname: "CheckoutErrors" } }),
+  ev(0, "firebreak", "slack.message_posted", { text: "noise" }),
+  ev(4, "U0BOB", "incident.acknowledged", { from: "declared", to: "acknowledged" }),
+  ev(8, "U0CAROL", "run.requested", { runId: "r1", command: "k8s.rollout_restart" }),
+  ev(9, "U0ALICE", "run.approved", { runId: "r1", command: "k8s.rollout_restart" }),
+  ev(10, "firebreak", "run.succeeded", { runId: "r1", command: "k8s.rollout_restart" }),
+  ev(12, "U0CAROL", "run.failed", { runId: "r2", command: "mysql.processlist", error: "timeout" }),
+  ev(15, "U0DAVE", "command.refused", { command: "resolve", reason: "not allowed" }),
+  ev(30, "U0BOB", "incident.note", { text: "TODO: add a canary stage" }),
+  ev(62, "U0BOB", "incident.resolved", { summary: "rolled back" }),
+];
+
+describe("drafting a postmortem from the timeline", () => {
+  const draft = draftPostmortem(incident(), events, { now: at(90), responseTargetMs: 60_000 });
+
+  it("measures time to acknowledge, mitigate and resolve from the declaration", () => {
+    expect(draft.timeToAcknowledgeMs).toBe(4 * 60_000);
+    expect(draft.timeToMitigateMs).toBe(20 * 60_000);
+    expect(draft.timeToResolveMs).toBe(62 * 60_000);
+    expect(draft.summary).toContain("Acknowledged after 4m.");
+    expect(draft.summary).toContain("Resolved after 1h 2m.");
+    expect(draft.summary).toContain("Resolution: rolled back");
+  });
+
+  it("names the alerts and the duration in the impact", () => {
+    expect(draft.impact).toContain("P1 for 1h 2m.");
+    expect(draft.impact).toContain("Alerts: CheckoutErrors.");
+  });
+
+  it("lists the actions run, one per run, with their last outcome and approver", () => {
+    expect(draft.actionsRun).toEqual([
+      expect.objectContaining({
+        command: "k8s.rollout_restart",
+        outcome: "succeeded",
+        actor: "U0CAROL",
+        approvedBy: "U0ALICE",
+      }),
+      expect.objectContaining({ command: "mysql.processlist", outcome: "failed" }),
+    ]);
+  });
+
+  it("keeps the timeline readable: offsets from declaration, no Slack delivery noise", () => {
+    expect(draft.timeline.map((t) => t.text)).not.toContain("noise");
+    expect(draft.timeline.find((t) => t.text === "Acknowledged")?.offset).toBe("T+4m");
+    expect(draft.timeline.at(-1)).toMatchObject({ offset: "T+1h 2m", text: "Resolved: rolled back" });
+  });
+
+  it("proposes follow-ups from notes, open checklist items, a missed target, failed runs and refusals", () => {
+    expect(draft.followUps).toEqual(
+      expect.arrayContaining([
+        "add a canary stage",
+        "Checklist item left open: Write the postmortem",
+        expect.stringContaining("beyond the P1 response target of 1m"),
+        "Investigate 1 failed run(s): mysql.processlist.",
+        "Review 1 refused command(s): were the permissions right?",
+      ]),
+    );
+  });
+
+  it("measures an open incident up to now and says it is not over", () => {
+    const open = draftPostmortem(
+      incident({ state: "acknowledged", mitigatedAt: null, resolvedAt: null, resolutionSummary: null }),
+      events.slice(0, 4),
+      { now: at(30) },
+    );
+    expect(open.timeToResolveMs).toBeNull();
+    expect(open.summary).toContain("Still acknowledged.");
+    expect(open.impact).toContain("P1 for 30m so far.");
+    expect(open.followUps.at(-1)).toContain("still acknowledged");
+  });
+
+  it("renders every section as Markdown", () => {
+    const md = postmortemToMarkdown(draft);
+    for (const heading of [
+      "## Summary",
+      "## Impact",
+      "## Response times",
+      "## Timeline (UTC)",
+      "## Actions run",
+      "## Follow-ups",
+    ])
+      expect(md).toContain(heading);
+    expect(md).toContain("- Time to acknowledge: 4m");
+    expect(md).toContain("k8s.rollout_restart by U0CAROL: succeeded (approved by U0ALICE)");
+    expect(md).toContain("- [ ] add a canary stage");
+  });
+});
