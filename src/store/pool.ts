@@ -13,8 +13,10 @@ export function createPool(
     connectionTimeoutMillis: 5_000,
     statement_timeout: 15_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection (idle, or checked out mid-query: the query itself rejects)
+  // must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 

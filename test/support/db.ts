@@ -22,6 +22,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = databaseUrl(name);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return {
     url,
     name,
