@@ -34,7 +34,7 @@ function render(v: Interpolated): string {
   if (v instanceof SafeHtml) return v.value;
   if (Array.isArray(v)) return (v as readonly Interpolated[]).map(render).join("");
   if (v === null || v === undefined || v === false) return "";
-  return escapeHtml(v);
+  return escapeHtml(v as string | number | boolean);
 }
 
 const STYLE = `
