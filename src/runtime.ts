@@ -4,6 +4,7 @@ import express from "express";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type pg from "pg";
+import { alertsFeature } from "./alerts/alerts-feature.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
 import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
@@ -42,7 +43,7 @@ export interface RuntimeOptions {
 }
 
 /** Every feature, in the order they are wired. Add a feature here, nowhere else. */
-export const FEATURES: FeatureFactory[] = [incidentPagesFeature];
+export const FEATURES: FeatureFactory[] = [incidentPagesFeature, alertsFeature];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {

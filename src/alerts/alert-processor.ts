@@ -1,0 +1,139 @@
+import type { Logger } from "pino";
+import {
+  listDueNotifications,
+  listGroupsWithPendingAction,
+  recordNotificationFailure,
+} from "./alert-store.js";
+import { runPendingAction } from "./pending-actions.js";
+import { processNotification } from "./process-notification.js";
+import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js";
+
+/** How long after receipt the sweeper takes over a notification nobody processed. */
+export const SWEEP_GRACE_MS = 5_000;
+
+export interface AlertProcessorOptions {
+  /** Notifications processed at once in this process. */
+  concurrency?: number;
+  /** Sweeper period. */
+  sweepEveryMs?: number;
+  log: Logger;
+  onProcessed?: (outcome: ProcessOutcome | "failed") => void;
+}
+
+/**
+ * Processes stored notifications: those this process just received, at once (`kick`), and
+ * — in worker processes — anything left unprocessed (a crash, a failure) by a periodic
+ * sweep. Every path goes through processNotification's row locks, so two processes or
+ * two replicas working on the same notification do it once.
+ */
+export class AlertProcessor {
+  private readonly queue: number[] = [];
+  private readonly queued = new Set<number>();
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+  private pendingActions: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: AlertIngestDeps,
+    private readonly o: AlertProcessorOptions,
+  ) {}
+
+  /** Processes a just-stored notification soon; a full queue leaves it to the sweeper. */
+  kick(id: number): void {
+    if (this.stopped || this.queued.has(id) || this.queue.length >= 10_000) return;
+    this.queued.add(id);
+    this.queue.push(id);
+    this.pump();
+  }
+
+  /** Starts the sweeper (worker processes). */
+  startSweeper(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = null));
+    }, this.o.sweepEveryMs ?? 2_000);
+    this.timer.unref();
+  }
+
+  /** One sweep: due notifications, then pending lifecycle changes. Returns when done. */
+  async sweep(): Promise<void> {
+    try {
+      for (const id of await listDueNotifications(this.deps.incidents.pool, 200)) this.kick(id);
+      await this.idle();
+      for (const g of await listGroupsWithPendingAction(this.deps.incidents.pool, 100))
+        await this.runAction(g.id);
+    } catch (err) {
+      this.o.log.warn({ err }, "alert sweep failed; will retry");
+    }
+  }
+
+  /** Resolves when nothing is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return this.pendingActions;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.pendingActions;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.queue.length = 0;
+    this.queued.clear();
+    await this.sweeping;
+    await this.idle();
+  }
+
+  private pump(): void {
+    while (this.active < (this.o.concurrency ?? 4) && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      this.active += 1;
+      void this.processOne(id).finally(() => {
+        this.active -= 1;
+        this.queued.delete(id);
+        this.pump();
+        if (this.active === 0 && this.queue.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+    }
+  }
+
+  private async processOne(id: number): Promise<void> {
+    const log = this.o.log.child({ alertNotification: id });
+    try {
+      const outcome = await processNotification(this.deps, id);
+      this.o.onProcessed?.(outcome);
+      if (outcome.status === "processed" && outcome.pendingAction) {
+        const groupId = outcome.groupId;
+        // Lifecycle changes run one at a time: each holds two connections for a moment.
+        this.pendingActions = this.pendingActions.then(() => this.runAction(groupId));
+      }
+    } catch (err) {
+      this.o.onProcessed?.("failed");
+      log.warn({ err }, "could not process an Alertmanager notification; the sweeper retries it");
+      await recordNotificationFailure(
+        this.deps.incidents.pool,
+        id,
+        err instanceof Error ? err.message : String(err),
+        10_000,
+      ).catch(() => undefined);
+    }
+  }
+
+  private async runAction(groupId: number): Promise<void> {
+    try {
+      await runPendingAction(this.deps.incidents, groupId);
+    } catch (err) {
+      this.o.log.warn(
+        { err, alertGroup: groupId },
+        "could not apply an alert group's lifecycle change; will retry",
+      );
+    }
+  }
+}

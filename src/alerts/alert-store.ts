@@ -1,0 +1,450 @@
+import type { AlertState } from "../core/alerts/merge.js";
+import type { AlertObservation, AlertStatus, LabelSet } from "../core/alerts/types.js";
+import type { Queryable } from "../store/pool.js";
+
+/** A stored notification waiting to be (or already) processed. */
+export interface StoredNotification {
+  id: number;
+  body: string;
+  receivedAt: Date;
+  attempts: number;
+}
+
+/**
+ * Stores a received notification; `duplicate` when the same dedup key was stored before
+ * (a retry or the HA peer's copy). Throws when Postgres cannot take it.
+ */
+export async function insertNotification(
+  db: Queryable,
+  n: { dedupKey: string; groupKey: string; body: string; receivedAt: Date; processAfter: Date },
+): Promise<{ id: number; duplicate: false } | { duplicate: true }> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO alert_notifications (dedup_key, group_key, body, received_at, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
+    [n.dedupKey, n.groupKey, n.body, n.receivedAt, n.processAfter],
+  );
+  const row = res.rows[0];
+  return row ? { id: Number(row.id), duplicate: false } : { duplicate: true };
+}
+
+/** Locks an unprocessed notification for the caller's transaction; null if done or taken. */
+export async function lockUnprocessedNotification(
+  tx: Queryable,
+  id: number,
+): Promise<StoredNotification | null> {
+  const res = await tx.query<{ id: string; body: string; received_at: Date; attempts: number }>(
+    `SELECT id, body, received_at, attempts FROM alert_notifications
+      WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
+  const r = res.rows[0];
+  return r ? { id: Number(r.id), body: r.body, receivedAt: r.received_at, attempts: r.attempts } : null;
+}
+
+export async function markNotificationProcessed(tx: Queryable, id: number, at: Date): Promise<void> {
+  await tx.query("UPDATE alert_notifications SET processed_at = $2, last_error = NULL WHERE id = $1", [
+    id,
+    at,
+  ]);
+}
+
+/** Records a failed attempt; the sweeper tries again after a backoff. */
+export async function recordNotificationFailure(
+  db: Queryable,
+  id: number,
+  error: string,
+  retryInMs: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE alert_notifications SET attempts = attempts + 1, last_error = $2,
+            next_attempt_at = now() + ($3::text || ' milliseconds')::interval
+      WHERE id = $1 AND processed_at IS NULL`,
+    [id, error.slice(0, 1000), Math.round(retryInMs)],
+  );
+}
+
+/** Unprocessed notifications that are due (oldest first), for the sweeper. */
+export async function listDueNotifications(db: Queryable, limit: number): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM alert_notifications WHERE processed_at IS NULL AND next_attempt_at <= now()
+      ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
+/** What Firebreak keeps about one alert group (one groupKey). */
+export interface AlertGroup {
+  id: number;
+  groupKey: string;
+  receiver: string;
+  groupLabels: LabelSet;
+  commonLabels: LabelSet;
+  commonAnnotations: LabelSet;
+  externalUrl: string;
+  status: AlertStatus;
+  truncatedAlerts: number;
+  incidentId: number | null;
+  viaStorm: boolean;
+  declaredAt: Date | null;
+  routeIndex: number | null;
+  escalationPolicy: string | null;
+  pendingAction: "auto_resolve" | "reopen" | null;
+  silenceId: string | null;
+  silencedUntil: Date | null;
+  silencedBy: string | null;
+}
+
+interface GroupRow {
+  id: string;
+  group_key: string;
+  receiver: string;
+  group_labels: LabelSet;
+  common_labels: LabelSet;
+  common_annotations: LabelSet;
+  external_url: string;
+  status: AlertStatus;
+  truncated_alerts: number;
+  incident_id: string | null;
+  via_storm: boolean;
+  declared_at: Date | null;
+  route_index: number | null;
+  escalation_policy: string | null;
+  pending_action: "auto_resolve" | "reopen" | null;
+  silence_id: string | null;
+  silenced_until: Date | null;
+  silenced_by: string | null;
+}
+
+const toGroup = (r: GroupRow): AlertGroup => ({
+  id: Number(r.id),
+  groupKey: r.group_key,
+  receiver: r.receiver,
+  groupLabels: r.group_labels,
+  commonLabels: r.common_labels,
+  commonAnnotations: r.common_annotations,
+  externalUrl: r.external_url,
+  status: r.status,
+  truncatedAlerts: r.truncated_alerts,
+  incidentId: r.incident_id === null ? null : Number(r.incident_id),
+  viaStorm: r.via_storm,
+  declaredAt: r.declared_at,
+  routeIndex: r.route_index,
+  escalationPolicy: r.escalation_policy,
+  pendingAction: r.pending_action,
+  silenceId: r.silence_id,
+  silencedUntil: r.silenced_until,
+  silencedBy: r.silenced_by,
+});
+
+/**
+ * The group's row, created if it is new, locked for the rest of the transaction: every
+ * change to one group is serial, whichever replica or process makes it.
+ */
+export async function lockOrCreateGroup(
+  tx: Queryable,
+  g: { groupKey: string; receiver: string; status: AlertStatus; at: Date },
+): Promise<{ group: AlertGroup; created: boolean }> {
+  const inserted = await tx.query(
+    `INSERT INTO alert_groups (group_key, receiver, status, first_seen_at, last_notification_at)
+     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (group_key) DO NOTHING`,
+    [g.groupKey, g.receiver, g.status, g.at],
+  );
+  const res = await tx.query<GroupRow>("SELECT * FROM alert_groups WHERE group_key = $1 FOR UPDATE", [
+    g.groupKey,
+  ]);
+  return { group: toGroup(res.rows[0]!), created: inserted.rowCount === 1 };
+}
+
+export async function lockGroup(tx: Queryable, id: number): Promise<AlertGroup | null> {
+  const res = await tx.query<GroupRow>("SELECT * FROM alert_groups WHERE id = $1 FOR UPDATE", [id]);
+  return res.rows[0] ? toGroup(res.rows[0]) : null;
+}
+
+/** The group that owns an incident (not a storm's members). */
+export async function findGroupOfIncident(db: Queryable, incidentId: number): Promise<AlertGroup | null> {
+  const res = await db.query<GroupRow>(
+    "SELECT * FROM alert_groups WHERE incident_id = $1 AND NOT via_storm",
+    [incidentId],
+  );
+  return res.rows[0] ? toGroup(res.rows[0]) : null;
+}
+
+const GROUP_COLUMNS = {
+  receiver: "receiver",
+  groupLabels: "group_labels",
+  commonLabels: "common_labels",
+  commonAnnotations: "common_annotations",
+  externalUrl: "external_url",
+  status: "status",
+  truncatedAlerts: "truncated_alerts",
+  incidentId: "incident_id",
+  viaStorm: "via_storm",
+  declaredAt: "declared_at",
+  routeIndex: "route_index",
+  escalationPolicy: "escalation_policy",
+  pendingAction: "pending_action",
+  silenceId: "silence_id",
+  silencedUntil: "silenced_until",
+  silencedBy: "silenced_by",
+} as const satisfies Partial<Record<keyof AlertGroup, string>>;
+
+const JSON_COLUMNS = new Set(["groupLabels", "commonLabels", "commonAnnotations"]);
+
+export type AlertGroupPatch = Partial<Pick<AlertGroup, keyof typeof GROUP_COLUMNS>> & {
+  lastNotificationAt?: Date;
+};
+
+export async function updateGroup(tx: Queryable, id: number, patch: AlertGroupPatch): Promise<void> {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const col =
+      key === "lastNotificationAt"
+        ? "last_notification_at"
+        : GROUP_COLUMNS[key as keyof typeof GROUP_COLUMNS];
+    if (!col) continue;
+    values.push(JSON_COLUMNS.has(key) ? JSON.stringify(value) : value);
+    sets.push(`${col} = $${values.length}`);
+  }
+  if (sets.length === 0) return;
+  values.push(id);
+  await tx.query(`UPDATE alert_groups SET ${sets.join(", ")} WHERE id = $${values.length}`, values);
+}
+
+/** Clears a pending lifecycle change once made (only if it is still the one that was made). */
+export async function clearPendingAction(db: Queryable, id: number, action: string): Promise<void> {
+  await db.query("UPDATE alert_groups SET pending_action = NULL WHERE id = $1 AND pending_action = $2", [
+    id,
+    action,
+  ]);
+}
+
+export async function listGroupsWithPendingAction(
+  db: Queryable,
+  limit: number,
+): Promise<{ id: number; incidentId: number | null; action: "auto_resolve" | "reopen" }[]> {
+  const res = await db.query<{
+    id: string;
+    incident_id: string | null;
+    pending_action: "auto_resolve" | "reopen";
+  }>(
+    "SELECT id, incident_id, pending_action FROM alert_groups WHERE pending_action IS NOT NULL ORDER BY id LIMIT $1",
+    [limit],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    incidentId: r.incident_id === null ? null : Number(r.incident_id),
+    action: r.pending_action,
+  }));
+}
+
+/** When groups last opened incident channels of their own since `since` (storm accounting). */
+export async function recentDeclarations(db: Queryable, since: Date): Promise<Date[]> {
+  const res = await db.query<{ declared_at: Date }>(
+    "SELECT declared_at FROM alert_groups WHERE declared_at > $1 AND NOT via_storm",
+    [since],
+  );
+  return res.rows.map((r) => r.declared_at);
+}
+
+/** Serialises decisions to open new incidents across replicas (the storm count must be exact). */
+export async function lockNewIncidentDecisions(tx: Queryable): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('firebreak.alerts.new_incident'))");
+}
+
+/** An alert's stored state plus what is needed to show it. */
+export interface StoredAlert extends AlertState {
+  fingerprint: string;
+  labels: LabelSet;
+  annotations: LabelSet;
+  generatorUrl: string;
+}
+
+interface AlertRow {
+  fingerprint: string;
+  status: AlertStatus;
+  starts_at: Date;
+  ends_at: Date | null;
+  last_notification_at: Date;
+  labels: LabelSet;
+  annotations: LabelSet;
+  generator_url: string;
+}
+
+const toAlert = (r: AlertRow): StoredAlert => ({
+  fingerprint: r.fingerprint,
+  status: r.status,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  lastNotificationAt: r.last_notification_at,
+  labels: r.labels,
+  annotations: r.annotations,
+  generatorUrl: r.generator_url,
+});
+
+export async function loadAlertStates(db: Queryable, groupId: number): Promise<StoredAlert[]> {
+  const res = await db.query<AlertRow>("SELECT * FROM alert_states WHERE group_id = $1", [groupId]);
+  return res.rows.map(toAlert);
+}
+
+/** The alerts of a group to show: firing first, newest first, at most `limit`; and the counts. */
+export async function listGroupAlerts(
+  db: Queryable,
+  groupId: number,
+  limit: number,
+): Promise<{ alerts: StoredAlert[]; firing: number; resolved: number }> {
+  const [rows, counts] = await Promise.all([
+    db.query<AlertRow>(
+      `SELECT * FROM alert_states WHERE group_id = $1
+        ORDER BY status = 'firing' DESC, starts_at DESC, fingerprint LIMIT $2`,
+      [groupId, limit],
+    ),
+    db.query<{ firing: string; resolved: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'firing') AS firing,
+              count(*) FILTER (WHERE status = 'resolved') AS resolved
+         FROM alert_states WHERE group_id = $1`,
+      [groupId],
+    ),
+  ]);
+  const c = counts.rows[0]!;
+  return { alerts: rows.rows.map(toAlert), firing: Number(c.firing), resolved: Number(c.resolved) };
+}
+
+/** Writes the states of the alerts a notification listed, with the labels it reported. */
+export async function saveAlertStates(
+  tx: Queryable,
+  groupId: number,
+  states: ReadonlyMap<string, AlertState>,
+  listed: readonly AlertObservation[],
+): Promise<void> {
+  const records = listed.flatMap((o) => {
+    const s = states.get(o.fingerprint);
+    return s
+      ? [
+          {
+            fp: o.fingerprint,
+            status: s.status,
+            starts_at: s.startsAt,
+            ends_at: s.endsAt,
+            last_at: s.lastNotificationAt,
+            labels: o.labels,
+            annotations: o.annotations,
+            gen: o.generatorURL,
+          },
+        ]
+      : [];
+  });
+  if (records.length === 0) return;
+  // One statement for the whole group: a 1000-alert notification is one round trip.
+  await tx.query(
+    `INSERT INTO alert_states (group_id, fingerprint, status, starts_at, ends_at, last_notification_at,
+                               labels, annotations, generator_url)
+     SELECT DISTINCT ON (r.fp) $1::bigint, r.fp, r.status, r.starts_at, r.ends_at, r.last_at, r.labels, r.annotations, r.gen
+       FROM jsonb_to_recordset($2::jsonb) AS r(fp text, status text, starts_at timestamptz,
+            ends_at timestamptz, last_at timestamptz, labels jsonb, annotations jsonb, gen text)
+     ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+       status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+       last_notification_at = EXCLUDED.last_notification_at, labels = EXCLUDED.labels,
+       annotations = EXCLUDED.annotations, generator_url = EXCLUDED.generator_url`,
+    [groupId, JSON.stringify(records)],
+  );
+}
+
+/** Forgets the resolved alerts of a group (when a new incident starts it afresh). */
+export async function deleteResolvedAlerts(
+  tx: Queryable,
+  groupId: number,
+  keep: readonly string[],
+): Promise<void> {
+  await tx.query(
+    "DELETE FROM alert_states WHERE group_id = $1 AND status = 'resolved' AND NOT (fingerprint = ANY($2::text[]))",
+    [groupId, keep],
+  );
+}
+
+/** The storm incident still collecting groups (the latest storm whose incident is not resolved). */
+export async function findOpenStormIncident(db: Queryable): Promise<number | null> {
+  const res = await db.query<{ incident_id: string }>(
+    `SELECT s.incident_id FROM alert_storms s JOIN incidents i ON i.id = s.incident_id
+      WHERE i.state <> 'resolved' ORDER BY s.id DESC LIMIT 1`,
+  );
+  return res.rows[0] ? Number(res.rows[0].incident_id) : null;
+}
+
+export async function insertStorm(tx: Queryable, incidentId: number, at: Date): Promise<void> {
+  await tx.query("INSERT INTO alert_storms (incident_id, opened_at) VALUES ($1, $2)", [incidentId, at]);
+}
+
+export async function isStormIncident(db: Queryable, incidentId: number): Promise<boolean> {
+  const res = await db.query("SELECT 1 FROM alert_storms WHERE incident_id = $1", [incidentId]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** A group collected by a storm incident, with its counts, for the storm's summary. */
+export interface StormMember {
+  groupId: number;
+  groupKey: string;
+  groupLabels: LabelSet;
+  commonLabels: LabelSet;
+  status: AlertStatus;
+  firing: number;
+  resolved: number;
+  truncatedAlerts: number;
+}
+
+export async function listStormMembers(
+  db: Queryable,
+  incidentId: number,
+  limit: number,
+): Promise<{ members: StormMember[]; total: number; firingGroups: number }> {
+  const [rows, total] = await Promise.all([
+    db.query<{
+      id: string;
+      group_key: string;
+      group_labels: LabelSet;
+      common_labels: LabelSet;
+      status: AlertStatus;
+      truncated_alerts: number;
+      firing: string;
+      resolved: string;
+    }>(
+      `SELECT g.id, g.group_key, g.group_labels, g.common_labels, g.status, g.truncated_alerts,
+              count(a.*) FILTER (WHERE a.status = 'firing') AS firing,
+              count(a.*) FILTER (WHERE a.status = 'resolved') AS resolved
+         FROM alert_groups g LEFT JOIN alert_states a ON a.group_id = g.id
+        WHERE g.incident_id = $1 AND g.via_storm
+        GROUP BY g.id ORDER BY g.status = 'firing' DESC, g.id LIMIT $2`,
+      [incidentId, limit],
+    ),
+    db.query<{ total: string; firing: string }>(
+      `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'firing') AS firing
+         FROM alert_groups WHERE incident_id = $1 AND via_storm`,
+      [incidentId],
+    ),
+  ]);
+  return {
+    members: rows.rows.map((r) => ({
+      groupId: Number(r.id),
+      groupKey: r.group_key,
+      groupLabels: r.group_labels,
+      commonLabels: r.common_labels,
+      status: r.status,
+      firing: Number(r.firing),
+      resolved: Number(r.resolved),
+      truncatedAlerts: r.truncated_alerts,
+    })),
+    total: Number(total.rows[0]!.total),
+    firingGroups: Number(total.rows[0]!.firing),
+  };
+}
+
+/** Whether any group the storm collected may still have a firing alert. */
+export async function stormHasFiringGroups(db: Queryable, incidentId: number): Promise<boolean> {
+  const res = await db.query(
+    "SELECT 1 FROM alert_groups WHERE incident_id = $1 AND via_storm AND status = 'firing' LIMIT 1",
+    [incidentId],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

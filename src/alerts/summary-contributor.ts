@@ -1,0 +1,40 @@
+import type { SummaryContributor } from "../feature-module.js";
+import type { AlertsConfig } from "../config-schema/alerts.js";
+import { renderAlertGroupBlocks, renderStormBlocks, MAX_ALERTS_SHOWN } from "../slack/views/alert-summary.js";
+import { findGroupOfIncident, isStormIncident, listGroupAlerts, listStormMembers } from "./alert-store.js";
+
+/**
+ * Adds the alert group (or, for a storm incident, the groups it collected) to the pinned
+ * summary of incidents opened by Alertmanager. Other incidents get nothing.
+ */
+export function alertSummaryContributor(deps: {
+  alerts: AlertsConfig;
+  /** Silences need Alertmanager's API: without ALERTMANAGER_URL there is no Silence control. */
+  silencesEnabled: boolean;
+}): SummaryContributor {
+  return async (tx, incident) => {
+    if (incident.source !== "alertmanager") return [];
+    const group = await findGroupOfIncident(tx, incident.id);
+    if (group) {
+      const { alerts, firing, resolved } = await listGroupAlerts(tx, group.id, MAX_ALERTS_SHOWN);
+      return renderAlertGroupBlocks({
+        incidentId: incident.id,
+        groupLabels: group.groupLabels,
+        commonLabels: group.commonLabels,
+        firing,
+        resolved,
+        truncatedAlerts: group.truncatedAlerts,
+        alerts,
+        escalationPolicy: group.escalationPolicy,
+        silence: group.silencedUntil ? { until: group.silencedUntil, by: group.silencedBy } : null,
+        silenceDurations:
+          deps.silencesEnabled && incident.state !== "resolved"
+            ? deps.alerts.silenceDurations.map((d) => d.label)
+            : [],
+      });
+    }
+    if (await isStormIncident(tx, incident.id))
+      return renderStormBlocks(await listStormMembers(tx, incident.id, 40));
+    return [];
+  };
+}
