@@ -1,38 +1,88 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { EnvOptions } from "./config.js";
+import { createConsoleServer } from "./console/console-server.js";
+import type { ConsoleServer } from "./console/console-server.js";
+import { FirebreakError } from "./core/errors.js";
 import { startSlackEmulator } from "./emulator/slack/emulator.js";
 import type { SlackEmulator } from "./emulator/slack/emulator.js";
+import { createSlackRequestSender } from "./emulator/slack/request-sender.js";
 import type { Runtime } from "./runtime.js";
 
-/** Local mode: Firebreak against a built-in Slack-compatible emulator on loopback. */
+/** Local mode: Firebreak against a built-in Slack-compatible emulator on loopback, with a web console. */
 export interface LocalMode {
   emulator: SlackEmulator;
+  console: ConsoleServer;
   slack: { token: string; signingSecret: string; apiUrl: string };
-  /** Called once Firebreak listens: points the emulator's inbound requests at it. */
-  attach(firebreakUrl: string, runtime: Runtime): Promise<void>;
+  /** The console's address (the emulator's port). */
+  consoleUrl: string;
+  /** Called once Firebreak listens: points the console's signed requests and test alerts at it. */
+  attach(firebreakUrl: string, runtime?: Runtime): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startLocalMode(opts: { env: EnvOptions; logger: Logger }): Promise<LocalMode> {
+/** How to start local mode. */
+export interface LocalModeOptions {
+  env: EnvOptions;
+  logger: Logger;
+  /** Where the one line with the console's URL goes; stdout by default. */
+  print?: (line: string) => void;
+}
+
+/**
+ * Starts the Slack emulator and its console on loopback, next to Firebreak's port (PORT+1,
+ * or any free port when that is taken). Without ALERTMANAGER_TOKEN it sets a random one in
+ * `env`, before the runtime reads it, so that "Fire a test alert" is authenticated as
+ * Alertmanager would be.
+ */
+export async function startLocalMode(opts: LocalModeOptions): Promise<LocalMode> {
   const botToken = "xoxb-local-emulator";
   const signingSecret = randomBytes(16).toString("hex");
-  const emulator = await startSlackEmulator({
-    host: "127.0.0.1",
-    port: 0,
-    botToken,
-    logger: opts.logger.child({ component: "slack-emulator" }),
+  opts.env.alertmanagerToken ??= randomBytes(16).toString("hex");
+  let consoleServer: ConsoleServer | null = null;
+  const start = (port: number) =>
+    startSlackEmulator({
+      host: "127.0.0.1",
+      port,
+      botToken,
+      logger: opts.logger.child({ component: "slack-emulator" }),
+      fallback: (req, res) => consoleServer?.handle(req, res) ?? false,
+    });
+  const preferred = opts.env.port > 0 && opts.env.port < 65535 ? opts.env.port + 1 : 0;
+  const emulator = await start(preferred).catch((err: unknown) => {
+    if (preferred !== 0 && (err as NodeJS.ErrnoException).code === "EADDRINUSE") return start(0);
+    throw new FirebreakError(
+      "config_invalid",
+      `local mode: cannot start the Slack emulator (${String(err)}).`,
+      {
+        cause: err,
+      },
+    );
   });
+  const consoleApp = createConsoleServer({ emulator, logger: opts.logger.child({ component: "console" }) });
+  consoleServer = consoleApp;
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   return {
     emulator,
+    console: consoleApp,
     slack: { token: botToken, signingSecret, apiUrl: emulator.apiUrl },
+    consoleUrl: emulator.url,
     async attach(firebreakUrl) {
-      opts.logger.info(
-        { slackEmulator: emulator.url, firebreak: firebreakUrl },
-        "local mode: no SLACK_BOT_TOKEN, using the built-in Slack emulator",
+      consoleApp.connect({
+        firebreakUrl,
+        sender: createSlackRequestSender({
+          targetUrl: `${firebreakUrl}/slack/events`,
+          signingSecret,
+          emulator,
+        }),
+        ...(opts.env.alertmanagerToken ? { alertmanagerToken: opts.env.alertmanagerToken } : {}),
+      });
+      print(
+        `Firebreak local mode (no SLACK_BOT_TOKEN): open ${emulator.url} — a Slack emulator console; incident pages at ${firebreakUrl}/incidents`,
       );
     },
     async stop() {
+      consoleApp.close();
       await emulator.close();
     },
   };
