@@ -1,4 +1,5 @@
 import { FirebreakError } from "../core/errors.js";
+import { escapeMrkdwn } from "../core/mrkdwn.js";
 import type { SlackEmulator } from "../emulator/slack/emulator.js";
 import type { SlackRequestSender, SubmittedValues } from "../emulator/slack/index.js";
 import type { InboundResponse } from "../emulator/slack/request-sender.js";
@@ -49,7 +50,8 @@ export async function sendComposerText(
   if (!text) return { ok: false, note: "Type a message or a slash command." };
   const m = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(text);
   if (!m) {
-    emulator.postAsUser({ channelId: input.channelId, userId: input.userId, text });
+    // Slack's client escapes what the user typed: `<` is text, not markup.
+    emulator.postAsUser({ channelId: input.channelId, userId: input.userId, text: escapeMrkdwn(text) });
     return { ok: true, note: "Posted." };
   }
   const command = m[1]!.toLowerCase();
