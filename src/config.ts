@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseDuration } from "./core/duration.js";
 import { FirebreakError } from "./core/errors.js";
 import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/roles.js";
 import type { Severity } from "./core/incident/severity.js";
@@ -42,8 +43,23 @@ export interface EnvOptions {
   /** HTTP basic-auth credentials for the incident pages beyond loopback (FIREBREAK_WEB_USER/_PASSWORD). */
   webCredentials?: { user: string; password: string };
   logLevel: string;
+  /** Paging timers and the outbound page webhook (see {@link PagingEnvOptions}). */
+  paging?: PagingEnvOptions;
   /** Every variable's raw value, for resolving secrets named in firebreak.yaml (`*_env`). */
   secrets: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * FIREBREAK_REDIS_PREFIX (BullMQ key prefix, default `firebreak`), FIREBREAK_RECONCILE_INTERVAL
+ * (how often timers are rebuilt from Postgres, default 30s), FIREBREAK_POSTMORTEM_REMINDER
+ * (after resolve, default 3d), FIREBREAK_PAGE_WEBHOOK_URL + FIREBREAK_PAGE_WEBHOOK_SECRET
+ * (the HMAC-signed outbound page webhook; unset: Slack pages only).
+ */
+export interface PagingEnvOptions {
+  redisPrefix: string;
+  reconcileIntervalMs: number;
+  postmortemReminderMs: number;
+  webhook?: { url: string; secret: string };
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -97,6 +113,7 @@ export function readEnvOptions(
   const logLevel = get("LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel))
     fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
+  const paging = readPagingEnv(get, fail);
   const localConfig = path.resolve(cwd, "firebreak.yaml");
   const configPath =
     get("FIREBREAK_CONFIG") ?? (existsSync(localConfig) ? localConfig : BUNDLED_EXAMPLE_CONFIG);
@@ -116,7 +133,39 @@ export function readEnvOptions(
     ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
     ...(webUser && webPassword ? { webCredentials: { user: webUser, password: webPassword } } : {}),
     logLevel,
+    paging,
     secrets: env,
+  };
+}
+
+function readPagingEnv(
+  get: (name: string) => string | undefined,
+  fail: (n: string, f: string) => never,
+): PagingEnvOptions {
+  const duration = (name: string, fallback: string): number => {
+    const text = get(name) ?? fallback;
+    try {
+      return parseDuration(text);
+    } catch {
+      return fail(name, `"${text}" is not a duration: use forms like 30s, 15m, 3d.`);
+    }
+  };
+  const redisPrefix = get("FIREBREAK_REDIS_PREFIX") ?? "firebreak";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix))
+    fail("FIREBREAK_REDIS_PREFIX", "use letters, digits, '.', '_' or '-' (at most 64).");
+  const url = get("FIREBREAK_PAGE_WEBHOOK_URL");
+  const secret = get("FIREBREAK_PAGE_WEBHOOK_SECRET");
+  if (url) checkUrl("FIREBREAK_PAGE_WEBHOOK_URL", url, ["http:", "https:"], fail);
+  if (url && !secret)
+    fail(
+      "FIREBREAK_PAGE_WEBHOOK_SECRET",
+      "is required with FIREBREAK_PAGE_WEBHOOK_URL (it signs each page).",
+    );
+  return {
+    redisPrefix,
+    reconcileIntervalMs: duration("FIREBREAK_RECONCILE_INTERVAL", "30s"),
+    postmortemReminderMs: duration("FIREBREAK_POSTMORTEM_REMINDER", "3d"),
+    ...(url && secret ? { webhook: { url, secret } } : {}),
   };
 }
 

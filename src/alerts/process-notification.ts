@@ -10,10 +10,11 @@ import type { AlertNotification } from "../core/alerts/types.js";
 import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
 import { declareInTransaction } from "../incidents/declare-incident.js";
 import type { IncidentDeps } from "../incidents/deps.js";
-import { refreshSummary } from "../incidents/incident-notices.js";
+
 import { getIncident } from "../store/incident-store.js";
 import type { Incident } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
+import { refreshAlertSummary } from "./refresh-alert-summary.js";
 import type { AlertGroup } from "./alert-store.js";
 import {
   deleteResolvedAlerts,
@@ -194,7 +195,7 @@ async function applyNotification(
         }
       }
     }
-    await refreshSummary(tx, target);
+    await refreshAlertSummary(tx, target);
   }
   await markNotificationProcessed(tx, w.id, now);
   return {
@@ -233,7 +234,9 @@ async function openIncident(
     ...(w.route.announceChannel ? { announceChannel: w.route.announceChannel } : {}),
   };
   if (stormDecision(recent, now, alertsConfig.storm.thresholdPerMinute) === "open") {
-    const headline = summary.headline ? `: ${summary.headline}` : "";
+    // The group's common summary only: one alert's own words would misname the group.
+    const common = n.commonAnnotations.summary?.trim();
+    const headline = common ? `: ${common}` : "";
     const incident = await declareInTransaction(tx, deps, {
       ...base,
       title: truncate(`${summary.name}${headline}`, 200),

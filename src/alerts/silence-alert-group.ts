@@ -2,10 +2,11 @@ import { decidePermission } from "../core/incident/roles.js";
 import { escapeMrkdwn, mentionUser } from "../core/mrkdwn.js";
 import { humanDuration } from "../core/time-format.js";
 import type { IncidentDeps } from "../incidents/deps.js";
-import { refreshSummary } from "../incidents/incident-notices.js";
+
 import type { SlackTransport } from "../slack/slack-transport.js";
 import { getIncident } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
+import { refreshAlertSummary } from "./refresh-alert-summary.js";
 import type { AlertmanagerClient, SilenceMatcher } from "./alertmanager-api.js";
 import { findGroupOfIncident, lockGroup, updateGroup } from "./alert-store.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
@@ -97,7 +98,7 @@ export async function silenceAlertGroup(
     );
     const message = `:mute: ${mentionUser(input.userId)} silenced this group's alerts in Alertmanager for ${escapeMrkdwn(duration.label)} (${humanDuration(duration.ms)}; silence \`${escapeMrkdwn(silenceId)}\`).`;
     await queueAlertChannelMessage(tx, incident.id, message);
-    await refreshSummary(tx, incident);
+    await refreshAlertSummary(tx, incident);
     return { status: "changed", message, silenceId };
   });
 }

@@ -5,6 +5,7 @@ import { listTimeline } from "../store/timeline-store.js";
 import type { TimelineEvent } from "../store/timeline-store.js";
 import { applyIncidentChange } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
+import { pagingCommandsOf } from "../paging/incident-paging-commands.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
 
 /** Who ran `/incident …`, where, and what they typed. */
@@ -110,6 +111,18 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
           "slash",
         ),
       };
+    case "escalate":
+    case "page": {
+      const paging = pagingCommandsOf(deps);
+      if (!paging) return { type: "error", message: "Paging is not enabled in this Firebreak." };
+      return {
+        type: "outcome",
+        outcome:
+          cmd.type === "escalate"
+            ? await paging.escalateNow(incident.id, inv.userId)
+            : await paging.pageAdHoc(incident.id, inv.userId, cmd.target),
+      };
+    }
   }
 }
 

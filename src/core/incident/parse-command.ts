@@ -18,6 +18,8 @@ export type IncidentCommand = { ref?: number } & (
   | { type: "resolve"; summary?: string }
   | { type: "reopen" }
   | { type: "timeline" }
+  | { type: "escalate" }
+  | { type: "page"; target: { kind: "user"; userId: string } | { kind: "schedule"; schedule: string } }
 );
 
 export const INCIDENT_USAGE = [
@@ -32,6 +34,8 @@ export const INCIDENT_USAGE = [
   "`/incident resolve [summary]` — resolve",
   "`/incident reopen` — reopen a resolved incident",
   "`/incident timeline` — the latest timeline events",
+  "`/incident escalate` — page the next step of the escalation path now",
+  "`/incident page @user|<schedule>` — page someone (or whoever is on call) now",
   "Inside an incident channel the incident is implied; elsewhere add `#N`, e.g. `/incident ack #12`.",
 ].join("\n");
 
@@ -55,7 +59,9 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   rest = sub ? rest.slice(sub[0].length) : "";
   if (ref === undefined) takeRef();
   const withRef = <T extends object>(c: T) => (ref === undefined ? c : { ...c, ref });
-  const noArgs = (type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "list" | "help") => {
+  const noArgs = (
+    type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "list" | "help" | "escalate",
+  ) => {
     if (rest)
       throw inputInvalid(
         `\`/incident ${word}\` takes no arguments (got "${rest}").${type === "help" ? "" : " Try `/incident help`."}`,
@@ -92,6 +98,17 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return noArgs("reopen");
     case "timeline":
       return noArgs("timeline");
+    case "escalate":
+      return noArgs("escalate");
+    case "page": {
+      const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
+      if (user) return withRef({ type: "page", target: { kind: "user", userId: user[1]! } });
+      if (/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(rest))
+        return withRef({ type: "page", target: { kind: "schedule", schedule: rest.toLowerCase() } });
+      throw inputInvalid(
+        "Use `/incident page @user` (one person) or `/incident page <schedule>` (whoever is on call).",
+      );
+    }
     case "sev":
     case "severity": {
       const sev = parseSeverity(rest);

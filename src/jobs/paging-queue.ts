@@ -1,0 +1,69 @@
+import { Queue, Worker } from "bullmq";
+import type { Job } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { timerJobId } from "../paging/timer-job.js";
+import type { TimerJob } from "../paging/timer-job.js";
+
+const QUEUE = "paging-timers";
+
+/** The BullMQ side of paging timers: delayed jobs, one per (timer, due time). */
+export interface PagingQueue {
+  /** Adds a delayed job for each timer; a job with the same id already there makes it a no-op. */
+  schedule(jobs: readonly TimerJob[], now: Date): Promise<void>;
+  /** Processes due jobs with `process` until closed. */
+  startWorker(process: (job: TimerJob) => Promise<void>, concurrency: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A BullMQ queue under `prefix` (tests and installs sharing a Redis stay apart). Jobs are
+ * removed when done or finally failed, so that the reconciler can re-create any of them.
+ */
+export function createPagingQueue(o: { redisUrl: string; prefix: string; log: Logger }): PagingQueue {
+  const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on("error", (err) => o.log.debug({ err }, "paging queue: redis error"));
+  const queue = new Queue<TimerJob>(QUEUE, { connection, prefix: o.prefix });
+  queue.on("error", (err) => o.log.debug({ err }, "paging queue error"));
+  let worker: Worker<TimerJob> | null = null;
+  let workerConnection: Redis | null = null;
+  return {
+    async schedule(jobs, now) {
+      if (jobs.length === 0) return;
+      await queue.addBulk(
+        jobs.map((data) => ({
+          name: data.type,
+          data,
+          opts: {
+            jobId: timerJobId(data),
+            delay: Math.max(0, data.dueAt - now.getTime()),
+            removeOnComplete: true,
+            removeOnFail: true,
+            attempts: 5,
+            backoff: { type: "exponential", delay: 500 },
+          },
+        })),
+      );
+    },
+    startWorker(process, concurrency) {
+      if (worker) return;
+      workerConnection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+      workerConnection.on("error", (err) => o.log.debug({ err }, "paging worker: redis error"));
+      worker = new Worker<TimerJob>(QUEUE, async (job: Job<TimerJob>) => process(job.data), {
+        connection: workerConnection,
+        prefix: o.prefix,
+        concurrency,
+      });
+      worker.on("error", (err) => o.log.warn({ err }, "paging worker error"));
+      worker.on("failed", (job, err) =>
+        o.log.warn({ err, job: job?.id }, "paging timer job failed; will retry"),
+      );
+    },
+    async close() {
+      await worker?.close().catch(() => undefined);
+      await queue.close().catch(() => undefined);
+      workerConnection?.disconnect();
+      connection.disconnect();
+    },
+  };
+}

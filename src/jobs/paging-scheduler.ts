@@ -1,0 +1,164 @@
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Clock } from "../core/ports.js";
+import type { PagingContext } from "../paging/context.js";
+import { listDueEscalations } from "../paging/escalation-store.js";
+import { processTimer } from "../paging/incident-timers.js";
+import { escalationJob, processEscalation } from "../paging/process-escalation.js";
+import { TIMER_CHANNEL, parseTimerJob } from "../paging/timer-job.js";
+import type { TimerJob } from "../paging/timer-job.js";
+import { listDueTimers } from "../paging/timer-store.js";
+import { processDelivery } from "../paging/webhook-notifier.js";
+import { listDueDeliveries } from "../paging/webhook-store.js";
+import type { PagingQueue } from "./paging-queue.js";
+
+/** A bound on one reconcile's reading; more waits for the next round. */
+const MAX_PER_KIND = 100_000;
+
+/** Runs one timer's job: processes the row it points at; returns the follow-up timer, if any. */
+export async function runTimerJob(
+  ctx: PagingContext,
+  job: TimerJob,
+  now: Date,
+): Promise<TimerJob | undefined> {
+  switch (job.type) {
+    case "escalation": {
+      const out = await processEscalation(ctx, job.incidentId, now);
+      return out.kind === "wait" || out.kind === "paged" ? out.next : undefined;
+    }
+    case "timer": {
+      const out = await processTimer(ctx, job.timerId, now);
+      return "next" in out ? out.next : undefined;
+    }
+    case "webhook": {
+      const out = await processDelivery(ctx, job.deliveryId, now);
+      return out.kind === "wait" || out.kind === "retry" ? out.next : undefined;
+    }
+  }
+}
+
+/** Every timer in Postgres due by `before`, as jobs (the reconciler's and the sweep's view). */
+export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Date): Promise<TimerJob[]> {
+  const jobs: TimerJob[] = [];
+  for (const r of await listDueEscalations(ctx.pool, before, MAX_PER_KIND))
+    jobs.push(
+      escalationJob(
+        { incidentId: r.incidentId, run: r.run, currentStep: r.step, currentRepeat: r.repeat },
+        r.dueAt,
+      ),
+    );
+  for (const t of await listDueTimers(ctx.pool, before, MAX_PER_KIND))
+    jobs.push({ type: "timer", timerId: t.id, dueAt: t.dueAt.getTime() });
+  for (const d of await listDueDeliveries(ctx.pool, before, MAX_PER_KIND))
+    jobs.push({ type: "webhook", deliveryId: d.id, dueAt: d.dueAt.getTime() });
+  return jobs;
+}
+
+/**
+ * Keeps BullMQ's delayed jobs in step with Postgres, the state of record:
+ * - committed changes are announced with NOTIFY and scheduled at once;
+ * - a processed job schedules its follow-up after commit;
+ * - every `reconcileIntervalMs` (and on start) every timer due within two intervals is
+ *   (re-)added — duplicates collapse on the job id — so a Redis flush or a crash between
+ *   commit and scheduling delays a page by at most one interval and loses none;
+ * - if Redis cannot take them, the overdue ones are processed straight from Postgres.
+ */
+export class PagingScheduler {
+  private listener: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private reconciling: Promise<void> | null = null;
+
+  constructor(
+    private readonly o: {
+      ctx: PagingContext;
+      queue: PagingQueue;
+      databaseUrl: string;
+      clock: Clock;
+      log: Logger;
+      concurrency?: number;
+    },
+  ) {}
+
+  /** Processes one job now (what the BullMQ worker calls) and schedules its follow-up. */
+  async handle(job: TimerJob): Promise<void> {
+    const now = this.o.clock.now();
+    // BullMQ may wake a job a little before its due time (clocks of different hosts).
+    const early = job.dueAt - now.getTime();
+    if (early > 0 && early <= 5_000) await new Promise((r) => setTimeout(r, early));
+    const next = await runTimerJob(this.o.ctx, job, this.o.clock.now());
+    if (next) await this.o.queue.schedule([next], this.o.clock.now());
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.o.queue.startWorker((job) => this.handle(job), this.o.concurrency ?? 8);
+    await this.listen();
+    await this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), this.o.ctx.settings.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    await this.reconciling;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+    await this.o.queue.close();
+  }
+
+  /** Re-creates every timer due soon from Postgres; processes overdue ones itself if Redis is down. */
+  async reconcile(): Promise<void> {
+    if (this.reconciling) return this.reconciling;
+    this.reconciling = (async () => {
+      const now = this.o.clock.now();
+      try {
+        const horizon = new Date(now.getTime() + 2 * this.o.ctx.settings.reconcileIntervalMs);
+        const jobs = await dueTimerJobs(this.o.ctx, horizon);
+        try {
+          await this.o.queue.schedule(jobs, now);
+        } catch (err) {
+          this.o.log.warn({ err }, "paging: Redis unavailable; sweeping due timers from Postgres");
+          await this.sweep(jobs.filter((j) => j.dueAt <= now.getTime()));
+        }
+      } catch (err) {
+        this.o.log.error({ err }, "paging: reconcile failed");
+      }
+    })().finally(() => {
+      this.reconciling = null;
+    });
+    return this.reconciling;
+  }
+
+  private async sweep(jobs: TimerJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (!this.running) return;
+      await runTimerJob(this.o.ctx, job, this.o.clock.now()).catch((err: unknown) =>
+        this.o.log.warn({ err, job }, "paging: sweep could not process a timer"),
+      );
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.o.databaseUrl });
+    client.on("error", (err) => {
+      this.o.log.warn({ err }, "paging: lost the NOTIFY connection; reconnecting");
+      this.listener = null;
+      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
+    });
+    client.on("notification", (msg) => {
+      const job = msg.payload ? parseTimerJob(msg.payload) : undefined;
+      if (!job) return;
+      this.o.queue.schedule([job], this.o.clock.now()).catch((err: unknown) => {
+        // The reconciler will re-create it from Postgres.
+        this.o.log.warn({ err, job }, "paging: could not schedule a timer");
+      });
+    });
+    await client.connect();
+    await client.query(`LISTEN ${TIMER_CHANNEL}`);
+    this.listener = client;
+    // Anything committed while not listening is picked up by this reconcile.
+    if (this.running) void this.reconcile();
+  }
+}

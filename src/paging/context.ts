@@ -1,0 +1,54 @@
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { FirebreakConfig } from "../config.js";
+import type { Clock } from "../core/ports.js";
+import type { Metrics } from "../metrics.js";
+
+/** How paging behaves, from the environment (see PagingEnvOptions in config.ts). */
+export interface PagingSettings {
+  /** BullMQ keys live under this prefix (the database name is appended by the feature). */
+  redisPrefix: string;
+  /** How often due and missing timers are rebuilt from Postgres. */
+  reconcileIntervalMs: number;
+  /** After resolve, when the commander is reminded of the postmortem. */
+  postmortemReminderMs: number;
+  /** The outbound page webhook; unset: Slack pages only. */
+  webhook?: { url: string; secret: string };
+  /** Webhook attempts before a page is dead-lettered. */
+  webhookMaxAttempts: number;
+  /** First retry delay; doubled on each further failure (capped at 10 minutes). */
+  webhookBackoffMs: number;
+  /** How long one webhook request may take. */
+  webhookTimeoutMs: number;
+}
+
+export const DEFAULT_PAGING_SETTINGS: PagingSettings = {
+  redisPrefix: "firebreak",
+  reconcileIntervalMs: 30_000,
+  postmortemReminderMs: 3 * 86_400_000,
+  webhookMaxAttempts: 6,
+  webhookBackoffMs: 2_000,
+  webhookTimeoutMs: 10_000,
+};
+
+/** Members of Slack user groups by id (an id missing from the answer has nobody). */
+export type UsergroupMembers = (usergroupIds: readonly string[]) => Promise<Record<string, string[]>>;
+
+/** What the paging engine needs, injected. */
+export interface PagingContext {
+  pool: pg.Pool;
+  clock: Clock;
+  config: FirebreakConfig;
+  log: Logger;
+  settings: PagingSettings;
+  usergroupMembers: UsergroupMembers;
+  metrics?: Metrics;
+  /**
+   * Called in the escalation transaction after the pages are claimed and queued, before
+   * commit. Tests throw here to stand for a worker killed between choosing and sending.
+   */
+  beforeCommit?: (incidentId: number) => Promise<void>;
+}
+
+/** The actor recorded for what the engine does on its own. */
+export const ENGINE_ACTOR = "firebreak";

@@ -1,0 +1,140 @@
+import { mentionUser } from "../core/mrkdwn.js";
+import { whoIsOnCall } from "../core/oncall/who-is-on-call.js";
+import type { IncidentDeps, IncidentObserver, Outcome } from "../incidents/deps.js";
+import { postInIncidentChannel } from "../incidents/incident-notices.js";
+import { lockIncident } from "../store/incident-store.js";
+import { withTransaction } from "../store/pool.js";
+import { appendTimelineEvent } from "../store/timeline-store.js";
+import type { PagingContext } from "./context.js";
+import { lockEscalation, nextAdHocNumber, setEscalationDue } from "./escalation-store.js";
+import { currentOverrides } from "./override-store.js";
+import { sendPages } from "./page-delivery.js";
+import { escalationJob } from "./process-escalation.js";
+import { announceTimer } from "./timer-job.js";
+
+/** Whom `/incident page` pages: one person, or whoever is on call in a schedule. */
+export type AdHocTarget = { kind: "user"; userId: string } | { kind: "schedule"; schedule: string };
+
+/** What `/incident escalate` and `/incident page` need from the paging feature. */
+export interface IncidentPagingCommands {
+  escalateNow(incidentId: number, actor: string): Promise<Outcome>;
+  pageAdHoc(incidentId: number, actor: string, target: AdHocTarget): Promise<Outcome>;
+}
+
+const COMMANDS = Symbol.for("firebreak.paging.commands");
+
+/** The paging commands of the feature plugged in as an observer of `deps`, if any. */
+export function pagingCommandsOf(deps: Pick<IncidentDeps, "observers">): IncidentPagingCommands | undefined {
+  for (const o of deps.observers) {
+    const commands = (o as { [COMMANDS]?: IncidentPagingCommands })[COMMANDS];
+    if (commands) return commands;
+  }
+  return undefined;
+}
+
+/** Marks `observer` as carrying the paging commands (so the /incident use-case can find them). */
+export function withPagingCommands(
+  observer: IncidentObserver,
+  commands: IncidentPagingCommands,
+): IncidentObserver {
+  return Object.assign(observer, { [COMMANDS]: commands });
+}
+
+/** `/incident escalate` and `/incident page`, each one transaction under the incident's lock. */
+export function incidentPagingCommands(ctx: PagingContext): IncidentPagingCommands {
+  return {
+    escalateNow: (incidentId, actor) =>
+      withTransaction(ctx.pool, async (tx): Promise<Outcome> => {
+        const incident = await lockIncident(tx, incidentId);
+        if (!incident) return { status: "refused", message: `There is no incident #${incidentId}.` };
+        const esc = await lockEscalation(tx, incidentId);
+        if (!esc || esc.status !== "active") {
+          const why =
+            incident.state !== "declared"
+              ? `it is ${incident.state}`
+              : esc?.status === "exhausted"
+                ? "its escalation policy has run out"
+                : "no escalation policy applies to it";
+          return {
+            status: "refused",
+            message: `Incident #${incidentId} is not escalating (${why}). Page someone with \`/incident page @user\`.`,
+            incident,
+          };
+        }
+        if (esc.skipToNext)
+          return { status: "unchanged", message: "Escalating to the next step already.", incident };
+        const now = ctx.clock.now();
+        await setEscalationDue(tx, incidentId, now, { skipToNext: true, now });
+        await appendTimelineEvent(tx, {
+          incidentId,
+          actor,
+          kind: "escalation.escalated",
+          at: now,
+          data: { from_step: esc.currentStep, from_repeat: esc.currentRepeat, run: esc.run },
+        });
+        const message = `:arrow_double_up: ${mentionUser(actor)} escalated incident #${incidentId} to the next step.`;
+        await postInIncidentChannel(tx, incident, { text: message });
+        await announceTimer(tx, escalationJob(esc, now));
+        return { status: "changed", message, incident };
+      }),
+
+    async pageAdHoc(incidentId, actor, target) {
+      const now = ctx.clock.now();
+      let userIds: string[];
+      if (target.kind === "user") userIds = [target.userId];
+      else {
+        const schedule = ctx.config.paging.schedules[target.schedule];
+        if (!schedule) {
+          const known = Object.keys(ctx.config.paging.schedules);
+          return {
+            status: "refused",
+            message: `There is no schedule "${target.schedule}" (${known.length ? `schedules: ${known.join(", ")}` : "none are configured"}).`,
+          };
+        }
+        const overrides = (await currentOverrides(ctx.pool, now))[target.schedule] ?? [];
+        userIds = whoIsOnCall(schedule, now, overrides).users;
+        if (userIds.length === 0)
+          return {
+            status: "refused",
+            message: `Nobody is on call in "${target.schedule}" right now: page a person with \`/incident page @user\`.`,
+          };
+      }
+      return withTransaction(ctx.pool, async (tx): Promise<Outcome> => {
+        const incident = await lockIncident(tx, incidentId);
+        if (!incident) return { status: "refused", message: `There is no incident #${incidentId}.` };
+        if (incident.state === "resolved")
+          return {
+            status: "refused",
+            message: "The incident is resolved; reopen it before paging.",
+            incident,
+          };
+        const n = await nextAdHocNumber(tx, incidentId);
+        await appendTimelineEvent(tx, {
+          incidentId,
+          actor,
+          kind: "page.requested",
+          at: now,
+          data: {
+            target: target.kind === "user" ? { user: target.userId } : { schedule: target.schedule },
+            users: userIds,
+          },
+        });
+        const sent = await sendPages(tx, ctx, incident, {
+          run: 0,
+          step: -1,
+          repeat: n,
+          userIds,
+          cause: { kind: "adhoc", by: actor },
+          actor,
+          dueAt: now,
+          now,
+        });
+        return {
+          status: "changed",
+          message: `Paged ${sent.map((p) => mentionUser(p.userId)).join(", ")}.`,
+          incident,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Override } from "../core/oncall/types.js";
+import type { Queryable } from "../store/pool.js";
+
+/** An override made with `/oncall override`, as stored. */
+export interface StoredOverride extends Override {
+  id: string;
+  schedule: string;
+  createdBy: string;
+}
+
+interface Row {
+  id: string;
+  schedule: string;
+  user_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  created_by: string;
+}
+
+const toOverride = (r: Row): StoredOverride => ({
+  id: String(r.id),
+  schedule: r.schedule,
+  user: r.user_id,
+  from: r.starts_at,
+  to: r.ends_at,
+  createdBy: r.created_by,
+});
+
+export async function insertOverride(
+  tx: Queryable,
+  o: { schedule: string; userId: string; from: Date; to: Date; createdBy: string; now: Date },
+): Promise<StoredOverride> {
+  const res = await tx.query<Row>(
+    `INSERT INTO oncall_overrides (schedule, user_id, starts_at, ends_at, created_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+    [o.schedule, o.userId, o.from, o.to, o.createdBy, o.now],
+  );
+  return toOverride(res.rows[0]!);
+}
+
+/** Marks an override removed; returns it, or null when there is no such current override. */
+export async function removeOverride(
+  tx: Queryable,
+  id: string,
+  by: string,
+  now: Date,
+): Promise<StoredOverride | null> {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const res = await tx.query<Row>(
+    `UPDATE oncall_overrides SET removed_at = $3, removed_by = $2
+      WHERE id = $1 AND removed_at IS NULL RETURNING *`,
+    [id, by, now],
+  );
+  return res.rows[0] ? toOverride(res.rows[0]) : null;
+}
+
+/** Overrides not removed that end after `after`, by schedule, oldest first. */
+export async function currentOverrides(
+  db: Queryable,
+  after: Date,
+): Promise<Record<string, StoredOverride[]>> {
+  const res = await db.query<Row>(
+    `SELECT * FROM oncall_overrides WHERE removed_at IS NULL AND ends_at > $1 ORDER BY created_at, id`,
+    [after],
+  );
+  const out: Record<string, StoredOverride[]> = {};
+  for (const r of res.rows) (out[r.schedule] ??= []).push(toOverride(r));
+  return out;
+}

@@ -1,0 +1,188 @@
+import { nextEscalation } from "../core/oncall/next-escalation.js";
+import type { EscalationState } from "../core/oncall/next-escalation.js";
+import type { SkippedStep } from "../core/oncall/types.js";
+import { postInIncidentChannel } from "../incidents/incident-notices.js";
+import { lockIncident } from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import type { Queryable } from "../store/pool.js";
+import { withTransaction } from "../store/pool.js";
+import { appendTimelineEvent } from "../store/timeline-store.js";
+import { ENGINE_ACTOR } from "./context.js";
+import type { PagingContext } from "./context.js";
+import {
+  advanceEscalation,
+  endEscalation,
+  getEscalation,
+  lockEscalation,
+  setEscalationDue,
+} from "./escalation-store.js";
+import type { EscalationRow } from "./escalation-store.js";
+import { sendPages } from "./page-delivery.js";
+import { loadTargetResolver } from "./target-directory.js";
+import type { TimerJob } from "./timer-job.js";
+
+/** What one look at an incident's escalation did. `next`: the timer to set after commit. */
+export type EscalationOutcome =
+  | { kind: "inactive" }
+  | { kind: "wait"; next: TimerJob }
+  | { kind: "paged"; step: number; repeat: number; userIds: string[]; next: TimerJob }
+  | { kind: "exhausted" }
+  | { kind: "stopped"; reason: "acknowledged" | "resolved" };
+
+/** The timer that looks at `esc` again at `dueAt`. */
+export function escalationJob(
+  esc: Pick<EscalationRow, "incidentId" | "run" | "currentStep" | "currentRepeat">,
+  dueAt: Date,
+): TimerJob {
+  return {
+    type: "escalation",
+    incidentId: esc.incidentId,
+    run: esc.run,
+    step: esc.currentStep,
+    repeat: esc.currentRepeat,
+    dueAt: dueAt.getTime(),
+  };
+}
+
+function engineState(esc: EscalationRow, incident: Incident): EscalationState {
+  const acknowledged = incident.state === "acknowledged" || incident.state === "mitigated";
+  return {
+    snapshot: esc.snapshot!,
+    startedAt: esc.startedAt,
+    ...(acknowledged ? { acknowledgedAt: incident.acknowledgedAt ?? esc.startedAt } : {}),
+    ...(incident.state === "resolved" ? { resolvedAt: incident.resolvedAt ?? esc.startedAt } : {}),
+    currentStep: esc.currentStep,
+    currentRepeat: esc.currentRepeat,
+    stepStartedAt: esc.stepStartedAt,
+    skipToNext: esc.skipToNext,
+  };
+}
+
+async function recordSkipped(tx: Queryable, incidentId: number, skipped: SkippedStep[], now: Date) {
+  for (const s of skipped) {
+    await appendTimelineEvent(tx, {
+      incidentId,
+      actor: ENGINE_ACTOR,
+      kind: "escalation.empty_step",
+      at: now,
+      data: { step: s.step, repeat: s.repeat, reason: s.reason, action: "escalated at once" },
+    });
+  }
+}
+
+/**
+ * The escalation engine's one move, made on every timer and reconcile: under the
+ * incident's and the escalation's row locks, re-read the state of record, ask the pure
+ * engine what is due at `now`, and page, wait, stop or give up accordingly — pages,
+ * timeline and cursor in one transaction. Safe to run twice, early, late or concurrently:
+ * a second look at the same moment finds the cursor moved and waits.
+ */
+export async function processEscalation(
+  ctx: PagingContext,
+  incidentId: number,
+  now: Date,
+): Promise<EscalationOutcome> {
+  const before = await getEscalation(ctx.pool, incidentId);
+  if (!before || before.status !== "active" || !before.snapshot) return { kind: "inactive" };
+  // Read outside the transaction (it may ask Slack for usergroup members); pure once loaded.
+  const resolve = await loadTargetResolver(ctx, ctx.pool, before.snapshot, now);
+  return withTransaction(ctx.pool, async (tx): Promise<EscalationOutcome> => {
+    // Same lock order as every incident change (incident, then escalation): no deadlock with an ack.
+    const incident = await lockIncident(tx, incidentId);
+    const esc = await lockEscalation(tx, incidentId);
+    if (!incident || !esc || esc.status !== "active" || !esc.snapshot) return { kind: "inactive" };
+    if (esc.run !== before.run) return { kind: "wait", next: escalationJob(esc, now) };
+    const decision = nextEscalation(engineState(esc, incident), now, resolve);
+    switch (decision.kind) {
+      case "stopped": {
+        await endEscalation(tx, incidentId, "stopped", decision.reason, now);
+        await appendTimelineEvent(tx, {
+          incidentId,
+          actor: ENGINE_ACTOR,
+          kind: "escalation.stopped",
+          at: now,
+          data: { reason: decision.reason, run: esc.run },
+        });
+        return { kind: "stopped", reason: decision.reason };
+      }
+      case "wait": {
+        if (esc.nextDueAt?.getTime() !== decision.dueAt.getTime())
+          await setEscalationDue(tx, incidentId, decision.dueAt, { now });
+        return { kind: "wait", next: escalationJob(esc, decision.dueAt) };
+      }
+      case "exhausted": {
+        await recordSkipped(tx, incidentId, decision.skipped, now);
+        await endEscalation(tx, incidentId, "exhausted", "nobody acknowledged", now);
+        await appendTimelineEvent(tx, {
+          incidentId,
+          actor: ENGINE_ACTOR,
+          kind: "escalation.exhausted",
+          at: now,
+          data: { policy: esc.policyName, run: esc.run, paged_any: esc.currentStep >= 0 },
+        });
+        await postInIncidentChannel(tx, incident, {
+          text:
+            esc.currentStep >= 0
+              ? `:warning: Nobody acknowledged incident #${incidentId}: the escalation policy *${esc.policyName}* has run out. Page someone with \`/incident page @user\`.`
+              : `:warning: Nobody could be paged for incident #${incidentId}: every step of *${esc.policyName}* is empty. Page someone with \`/incident page @user\`.`,
+        });
+        await ctx.beforeCommit?.(incidentId);
+        return { kind: "exhausted" };
+      }
+      case "page": {
+        await recordSkipped(tx, incidentId, decision.skipped, now);
+        const step = esc.snapshot.steps[decision.step]!;
+        await appendTimelineEvent(tx, {
+          incidentId,
+          actor: ENGINE_ACTOR,
+          kind: "escalation.step",
+          at: now,
+          data: {
+            policy: esc.policyName,
+            run: esc.run,
+            step: decision.step,
+            repeat: decision.repeat,
+            users: decision.userIds,
+            ack_timeout_ms: step.ackTimeoutMs,
+            ...(esc.skipToNext ? { escalated_now: true } : {}),
+          },
+        });
+        const dueAt = esc.skipToNext || !esc.nextDueAt ? now : esc.nextDueAt;
+        await sendPages(tx, ctx, incident, {
+          run: esc.run,
+          step: decision.step,
+          repeat: decision.repeat,
+          userIds: decision.userIds,
+          cause: {
+            kind: "escalation",
+            policy: esc.policyName ?? esc.snapshot.name,
+            step: decision.step,
+            steps: esc.snapshot.steps.length,
+            repeat: decision.repeat,
+            ackTimeoutMs: step.ackTimeoutMs,
+          },
+          actor: ENGINE_ACTOR,
+          dueAt: dueAt.getTime() > now.getTime() ? now : dueAt,
+          now,
+        });
+        await advanceEscalation(tx, incidentId, {
+          step: decision.step,
+          repeat: decision.repeat,
+          now,
+          nextDueAt: decision.nextDueAt,
+        });
+        await ctx.beforeCommit?.(incidentId);
+        return {
+          kind: "paged",
+          step: decision.step,
+          repeat: decision.repeat,
+          userIds: decision.userIds,
+          next: escalationJob(
+            { incidentId, run: esc.run, currentStep: decision.step, currentRepeat: decision.repeat },
+            decision.nextDueAt,
+          ),
+        };
+      }
+    }
+  });
+}

@@ -1,0 +1,87 @@
+import type { Queryable } from "../store/pool.js";
+
+/** A page on its way to the outbound webhook. */
+export interface WebhookDelivery {
+  id: number;
+  pageId: number;
+  incidentId: number;
+  body: Record<string, unknown>;
+  status: "pending" | "delivered" | "dead";
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+interface Row {
+  id: string;
+  page_id: string;
+  incident_id: string;
+  body: Record<string, unknown>;
+  status: WebhookDelivery["status"];
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+}
+
+const toDelivery = (r: Row): WebhookDelivery => ({
+  id: Number(r.id),
+  pageId: Number(r.page_id),
+  incidentId: Number(r.incident_id),
+  body: r.body,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+});
+
+export async function insertDelivery(
+  tx: Queryable,
+  d: { pageId: number; incidentId: number; body: Record<string, unknown>; now: Date },
+): Promise<number> {
+  const res = await tx.query<{ id: string }>(
+    `INSERT INTO page_webhook_deliveries (page_id, incident_id, body, next_attempt_at, created_at)
+     VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+    [d.pageId, d.incidentId, JSON.stringify(d.body), d.now],
+  );
+  return Number(res.rows[0]!.id);
+}
+
+/** Locks a pending delivery; null if another worker holds it or it is finished. */
+export async function lockPendingDelivery(tx: Queryable, id: number): Promise<WebhookDelivery | null> {
+  const res = await tx.query<Row>(
+    "SELECT * FROM page_webhook_deliveries WHERE id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED",
+    [id],
+  );
+  return res.rows[0] ? toDelivery(res.rows[0]) : null;
+}
+
+export async function getDelivery(db: Queryable, id: number): Promise<WebhookDelivery | null> {
+  const res = await db.query<Row>("SELECT * FROM page_webhook_deliveries WHERE id = $1", [id]);
+  return res.rows[0] ? toDelivery(res.rows[0]) : null;
+}
+
+export async function recordAttempt(
+  tx: Queryable,
+  id: number,
+  a: { status: WebhookDelivery["status"]; error: string | null; nextAttemptAt: Date; now: Date },
+): Promise<void> {
+  await tx.query(
+    `UPDATE page_webhook_deliveries SET status = $2, attempts = attempts + 1, last_error = $3,
+            next_attempt_at = $4, finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $5::timestamptz END
+      WHERE id = $1`,
+    [id, a.status, a.error, a.nextAttemptAt, a.now],
+  );
+}
+
+export async function listDueDeliveries(
+  db: Queryable,
+  before: Date,
+  limit: number,
+): Promise<{ id: number; dueAt: Date }[]> {
+  const res = await db.query<{ id: string; next_attempt_at: Date }>(
+    `SELECT id, next_attempt_at FROM page_webhook_deliveries
+      WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`,
+    [before, limit],
+  );
+  return res.rows.map((r) => ({ id: Number(r.id), dueAt: r.next_attempt_at }));
+}

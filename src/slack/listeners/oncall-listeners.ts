@@ -1,0 +1,44 @@
+import type { App } from "@slack/bolt";
+import type { Logger } from "pino";
+import type pg from "pg";
+import { FirebreakError } from "../../core/errors.js";
+import { parseOncallCommand } from "../../core/oncall/parse-oncall-command.js";
+import type { PagingContext } from "../../paging/context.js";
+import { runOncallCommand } from "../../paging/oncall-command.js";
+import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import type { SlackTransport } from "../slack-transport.js";
+import { oncallReply } from "../views/oncall-reply.js";
+
+/** What `/oncall` needs. */
+export interface OncallListenerDeps extends Pick<PagingContext, "clock" | "config"> {
+  pool: pg.Pool;
+  slack: SlackTransport;
+  log: Logger;
+}
+
+/** `/oncall`: acks at once (bad input is answered in the ack), then answers ephemerally. */
+export function registerOncallListeners(app: App, deps: OncallListenerDeps): void {
+  app.command("/oncall", async ({ command, ack }) => {
+    let parsed;
+    try {
+      parsed = parseOncallCommand(command.text);
+    } catch (err) {
+      if (err instanceof FirebreakError)
+        return void (await ack({ response_type: "ephemeral", text: `:warning: ${err.message}` }));
+      throw err;
+    }
+    await ack();
+    try {
+      const text = await runOncallCommand(deps, parsed, command.user_id);
+      await sendReply(deps, command.response_url, oncallReply(text));
+    } catch (err) {
+      const fe = err instanceof FirebreakError && err.code === "input_invalid" ? err : null;
+      if (!fe) deps.log.error({ err }, "/oncall failed after ack");
+      await sendReply(
+        deps,
+        command.response_url,
+        fe ? { text: `:warning: ${fe.message}` } : UNAVAILABLE_REPLY,
+      );
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import { formatDuration } from "../../core/oncall/duration.js";
+import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
+import type { Incident } from "../../store/incident-store.js";
+import { ACTION } from "../ids.js";
+import { actions, button, context, section } from "./blocks.js";
+import type { Block } from "./blocks.js";
+
+/** Why someone is paged, for the DM and the channel. */
+export type PageCause =
+  | { kind: "escalation"; policy: string; step: number; steps: number; repeat: number; ackTimeoutMs: number }
+  | { kind: "adhoc"; by: string };
+
+function causeText(cause: PageCause): string {
+  if (cause.kind === "adhoc") return `Paged by ${mentionUser(cause.by)}.`;
+  const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
+  return `Escalation policy *${escapeMrkdwn(cause.policy)}*, step ${cause.step + 1} of ${cause.steps}${round}: acknowledge within ${formatDuration(cause.ackTimeoutMs)} or it escalates.`;
+}
+
+/** The DM a paged person gets: the incident, its severity and an Acknowledge button. */
+export function pageDm(incident: Incident, cause: PageCause): { text: string; blocks: Block[] } {
+  const title = escapeMrkdwn(truncate(incident.title, 200));
+  const where = incident.channelId ? ` in <#${incident.channelId}>` : "";
+  const text = `:rotating_light: You are paged for incident #${incident.id} (${incident.severity}): ${title}`;
+  return {
+    text,
+    blocks: [
+      section(
+        `:rotating_light: *You are paged: incident #${incident.id}, ${incident.severity}*\n${title}${where}`,
+      ),
+      context(causeText(cause)),
+      actions(`page.${incident.id}`, [button("Acknowledge", ACTION.ack, String(incident.id), "primary")]),
+    ],
+  };
+}
+
+/** The line posted in the incident channel when people are paged. */
+export function pageChannelMention(incident: Incident, userIds: readonly string[], cause: PageCause): string {
+  const who = userIds.map(mentionUser).join(", ");
+  if (cause.kind === "adhoc")
+    return `:pager: ${mentionUser(cause.by)} paged ${who} for incident #${incident.id}.`;
+  const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
+  return `:pager: Paging ${who} (step ${cause.step + 1} of ${cause.steps}${round}, policy ${escapeMrkdwn(cause.policy)}): acknowledge within ${formatDuration(cause.ackTimeoutMs)}.`;
+}
+
+/** The DM reminding the commander that the postmortem is due. */
+export function postmortemReminder(incident: Incident): string {
+  return `:memo: The postmortem for incident #${incident.id} (${incident.severity}: ${escapeMrkdwn(truncate(incident.title, 200))}) is due. \`firebreak timeline ${incident.id}\` exports its timeline as a starting point.`;
+}
