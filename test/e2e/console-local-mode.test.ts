@@ -6,6 +6,7 @@ import { webhookV4Schema } from "../../src/alerts/webhook-schema.js";
 import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import type { EnvOptions } from "../../src/config.js";
 import { fireTestAlert } from "../../src/console/console-actions.js";
+import type { ConsolePanels } from "../../src/console/console-view.js";
 import { startLocalMode } from "../../src/local-mode.js";
 import type { LocalMode } from "../../src/local-mode.js";
 import { createLogger } from "../../src/log.js";
@@ -60,10 +61,7 @@ const api = async (action: string, body: Record<string, unknown>) => {
   return { status: res.status, ...((await res.json()) as { ok: boolean; note: string }) };
 };
 const panels = async (as: string, channel: string) =>
-  (await (await fetch(`${consoleUrl}/console/panels?as=${as}&channel=${channel}`)).json()) as Record<
-    string,
-    string
-  >;
+  (await (await fetch(`${consoleUrl}/console/panels?as=${as}&channel=${channel}`)).json()) as ConsolePanels;
 
 async function declared(before: number) {
   return eventually(async () => {
