@@ -14,6 +14,11 @@ import { alertsSectionShape, buildAlertsConfig } from "./config-schema/alerts.js
 import type { AlertsConfig } from "./config-schema/alerts.js";
 import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
 import type { PagingConfig } from "./config-schema/paging.js";
+import { buildTargetsConfig, resolveTargets, targetsSectionShape } from "./config-schema/targets.js";
+import type { ResolvedTargets, TargetsConfig } from "./config-schema/targets.js";
+import { builtInActions } from "./catalog/action-registry.js";
+import { loadCatalog } from "./catalog/loader.js";
+import type { Catalog } from "./core/catalog/types.js";
 import {
   buildPermissionPolicy,
   buildSeverityPolicies,
@@ -189,6 +194,7 @@ const fileSchema = z.strictObject({
   ...incidentsSectionShape,
   ...alertsSectionShape,
   ...pagingSectionShape,
+  ...targetsSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -201,6 +207,8 @@ export interface FirebreakConfig {
   alerts: AlertsConfig;
   /** Schedules, escalation policies and which policy each severity uses. */
   paging: PagingConfig;
+  /** Targets of catalog commands, secrets still named by their environment variables. */
+  targets: TargetsConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -264,6 +272,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     severities: buildSeverityPolicies(c.severities),
     alerts: buildAlertsConfig(c.alerts),
     paging,
+    targets: buildTargetsConfig(c.targets),
   };
 }
 
@@ -279,4 +288,17 @@ export function loadFirebreakConfig(configPath: string): FirebreakConfig {
     );
   }
   return parseFirebreakConfig(text, path.basename(configPath));
+}
+
+/**
+ * The command catalog (FIREBREAK_COMMANDS_DIR) checked against the built-in actions and the
+ * targets, with the targets' secrets resolved from the environment. Throws config_invalid
+ * naming the file, field and fix, or the unset variable.
+ */
+export function loadCatalogSetup(
+  env: EnvOptions,
+  config: FirebreakConfig,
+): { catalog: Catalog; targets: ResolvedTargets } {
+  const targets = resolveTargets(config.targets, env.secrets);
+  return { targets, catalog: loadCatalog(env.commandsDir, { targets, actions: builtInActions() }) };
 }

@@ -4,8 +4,9 @@
  *   start | web | worker | migrate | audit verify [--incident N] | timeline N [--format md|json] | check-config
  */
 import { parseArgs } from "node:util";
-import { MIGRATIONS_DIR, loadFirebreakConfig, readEnvOptions } from "./config.js";
+import { MIGRATIONS_DIR, loadCatalogSetup, loadFirebreakConfig, readEnvOptions } from "./config.js";
 import type { EnvOptions } from "./config.js";
+import { TARGET_TYPES, targetNames } from "./config-schema/targets.js";
 import { FirebreakError } from "./core/errors.js";
 import { describeBreak, verifyChain } from "./core/timeline/event-hash.js";
 import { timelineToJson, timelineToMarkdown } from "./core/timeline/export.js";
@@ -58,8 +59,13 @@ async function main(argv: string[]): Promise<number> {
       return runTimeline(env, parseIncidentNumber(rest[0]), values.format ?? "md");
     case "check-config": {
       const config = loadFirebreakConfig(env.configPath);
+      const { catalog, targets } = loadCatalogSetup(env, config);
+      const kinds = [...catalog.commands.values()].map((c) => c.kind);
       console.log(
         `ok: ${env.configPath} (${Object.keys(config.severities).length} severities); environment valid${env.localMode ? " (local mode: no SLACK_BOT_TOKEN)" : ""}`,
+      );
+      console.log(
+        `ok: ${env.commandsDir} (${kinds.filter((k) => k === "diagnostic").length} diagnostics, ${kinds.filter((k) => k === "remediation").length} remediations; targets: ${TARGET_TYPES.map((t) => `${t} ${targetNames(targets, t).length}`).join(", ")})`,
       );
       return 0;
     }

@@ -24,6 +24,7 @@ import type { SlackTransport } from "./slack/slack-transport.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { pagingFeature } from "./paging/paging-feature.js";
+import { runsFeature } from "./runs/run-feature.js";
 import { healthRoutes } from "./web/health-routes.js";
 import { incidentPagesFeature } from "./web/incident-pages-feature.js";
 
@@ -44,7 +45,7 @@ export interface RuntimeOptions {
 }
 
 /** Every feature, in the order they are wired. Add a feature here, nowhere else. */
-export const FEATURES: FeatureFactory[] = [incidentPagesFeature, alertsFeature, pagingFeature];
+export const FEATURES: FeatureFactory[] = [incidentPagesFeature, runsFeature, alertsFeature, pagingFeature];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {

@@ -1,0 +1,98 @@
+import { withTransaction } from "../store/pool.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import type { RunDeps } from "./deps.js";
+import { startRun } from "./execute-run.js";
+import { postApprovalRequest, tellRequester } from "./run-notices.js";
+import { getRun, transitionRun } from "./run-store.js";
+import type { StoredPreview } from "./run-store.js";
+import { errorMessage, resolveSteps } from "./steps.js";
+
+const PREVIEW_TIMEOUT_MS = 20_000;
+
+/**
+ * Reads the current state and describes exactly what the remediation would change, then
+ * posts it with Approve and Deny (or, pre-approved for an alert, starts it). Previewing
+ * changes nothing; a preview that fails ends the run as failed, and nothing runs.
+ */
+export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
+  const run = await getRun(deps.pool, runId);
+  if (!run || run.state !== "previewing") return;
+  const signal = AbortSignal.any([AbortSignal.timeout(PREVIEW_TIMEOUT_MS), deps.executor.shutdown]);
+  let preview: StoredPreview;
+  try {
+    const { steps } = resolveSteps(deps, run, signal, { withExpect: false });
+    preview = { changes: [], expect: {} };
+    for (const s of steps) {
+      if (!s.action.preview) continue;
+      const p = await s.action.preview(s.ctx, s.args);
+      preview.changes.push(...p.changes);
+      if (p.table && !preview.table)
+        preview.table = { columns: [...p.table.columns], rows: p.table.rows.map((r) => [...r]) };
+      if (p.expect) preview.expect[String(s.index)] = p.expect;
+    }
+    preview = deps.redactor.value(preview);
+  } catch (err) {
+    const message = errorMessage(deps, err);
+    await withTransaction(deps.pool, async (tx) => {
+      const now = deps.clock.now();
+      const failed = await transitionRun(tx, runId, ["previewing"], {
+        state: "failed",
+        finishedAt: now,
+        outcome: { status: "error", summary: `Preview failed: ${message}`, error: message },
+      });
+      if (!failed) return;
+      await appendTimelineEvent(tx, {
+        incidentId: run.incidentId ?? WORKSPACE_CHAIN,
+        actor: "firebreak",
+        kind: "run.preview_failed",
+        at: now,
+        data: { run: runId, command: run.command, target: run.target, error: message },
+      });
+      await tellRequester(
+        tx,
+        failed,
+        `:x: Could not preview run #${runId} (${run.command}): ${message} Nothing was changed.`,
+      );
+    });
+    return;
+  }
+  const approvedNow = await withTransaction(deps.pool, async (tx) => {
+    const now = deps.clock.now();
+    const expiry = deps.catalog.commands.get(run.command)?.policy.approvalExpiryMs ?? 15 * 60_000;
+    const next = await transitionRun(tx, runId, ["previewing"], {
+      state: run.autoApproved ? "approved" : "awaiting_approval",
+      preview,
+      ...(run.autoApproved ? {} : { expiresAt: new Date(now.getTime() + expiry) }),
+    });
+    if (!next) return false;
+    await appendTimelineEvent(tx, {
+      incidentId: run.incidentId ?? WORKSPACE_CHAIN,
+      actor: "firebreak",
+      kind: "run.previewed",
+      at: now,
+      data: {
+        run: runId,
+        command: run.command,
+        target: run.target,
+        changes: preview.changes,
+        ...(preview.table ? { rows: preview.table.rows.slice(0, 5) } : {}),
+        ...(next.expiresAt ? { expires_at: next.expiresAt.toISOString() } : {}),
+        approvals_needed: run.approvalsNeeded,
+        approver_roles: run.approverRoles,
+      },
+    });
+    if (run.autoApproved) {
+      await appendTimelineEvent(tx, {
+        incidentId: run.incidentId ?? WORKSPACE_CHAIN,
+        actor: "firebreak",
+        kind: "run.auto_approved",
+        at: now,
+        data: { run: runId, command: run.command, target: run.target, reason: "pre-approved for alerts" },
+      });
+      return true;
+    }
+    await postApprovalRequest(tx, next);
+    return false;
+  });
+  if (approvedNow) await startRun(deps, runId);
+}

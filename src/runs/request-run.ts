@@ -1,0 +1,220 @@
+import { FirebreakError } from "../core/errors.js";
+import { commandTarget, resolveParams } from "../core/catalog/parameters.js";
+import { decideAutoApproval, decideRequest } from "../core/catalog/policy.js";
+import type { ParamValue } from "../core/catalog/types.js";
+import { findTarget, targetNames } from "../config-schema/targets.js";
+import type { Via } from "../incidents/deps.js";
+import {
+  claimRequestKey,
+  findIncidentByChannel,
+  getIncident,
+  lockIncident,
+} from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import { withTransaction } from "../store/pool.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import type { RunDeps, RunResult } from "./deps.js";
+import { startRun } from "./execute-run.js";
+import { previewRun } from "./preview-run.js";
+import { autoRunsSince, insertRun, lastStartedAt, runningOnTarget } from "./run-store.js";
+
+/** Someone (or an alert) asking for a catalog command. */
+export interface RunRequest {
+  command: string;
+  /** `param=value` pairs as typed (validated here). */
+  params: Readonly<Record<string, string>>;
+  actor: string;
+  via: Via;
+  /** Where it was asked: an incident channel makes it part of that incident. */
+  channelId?: string;
+  /** Alert hooks name the incident directly. */
+  incidentId?: number;
+  responseUrl?: string;
+  /** Slack's trigger id or view id: the same key requests once. */
+  requestKey?: string;
+  /**
+   * Requested by Firebreak itself for an alert (routing rules name the commands), so no
+   * requester role applies; every other guardrail does.
+   */
+  system?: { alertFiring: boolean };
+}
+
+/**
+ * Records a request and, when policy allows, starts it: a diagnostic runs at once, a
+ * remediation is previewed and posted for approval (or, pre-approved for a firing alert
+ * within its guardrails, runs). Refusals are recorded in the timeline too — the
+ * incident's, or the workspace chain outside incidents. The work itself happens after
+ * this returns, off the request path.
+ */
+export async function requestRun(deps: RunDeps, req: RunRequest): Promise<RunResult> {
+  const roles = req.system ? new Set<never>() : await deps.roles.rolesOf(req.actor);
+  const found: Incident | null =
+    req.incidentId !== undefined
+      ? await getIncident(deps.pool, req.incidentId)
+      : req.channelId
+        ? await findIncidentByChannel(deps.pool, req.channelId)
+        : null;
+  const result = await withTransaction(deps.pool, async (tx): Promise<RunResult> => {
+    const incident = found ? await lockIncident(tx, found.id) : null;
+    const chain = incident?.id ?? WORKSPACE_CHAIN;
+    const now = deps.clock.now();
+    const refuse = async (reason: string): Promise<RunResult> => {
+      await appendTimelineEvent(tx, {
+        incidentId: chain,
+        actor: req.actor,
+        kind: "run.refused",
+        at: now,
+        data: {
+          command: req.command,
+          params: deps.redactor.value({ ...req.params }),
+          via: req.via,
+          ...(req.channelId ? { channel: req.channelId } : {}),
+          reason: deps.redactor.text(reason),
+        },
+      });
+      return { status: "refused", message: reason, ...(incident ? { incidentId: incident.id } : {}) };
+    };
+    const command = deps.catalog.commands.get(req.command);
+    if (!command)
+      return refuse(
+        `There is no command \`${req.command}\` in the catalog; \`/run help\` lists the commands.`,
+      );
+    const names = targetNames(deps.targets, command.targetType);
+    let params: Record<string, ParamValue>;
+    let target: string;
+    try {
+      params = resolveParams(command, req.params, names);
+      target = commandTarget(command, params);
+    } catch (err) {
+      if (err instanceof FirebreakError && err.code === "input_invalid")
+        return refuse(`${err.message} Nothing ran. \`/run help ${command.name}\` shows the parameters.`);
+      throw err;
+    }
+    if (findTarget(deps.targets, command.targetType, target) === undefined)
+      return refuse(
+        `${command.targetType} target ${target} is not configured in firebreak.yaml; nothing ran.`,
+      );
+    const policy = command.policy;
+    const decision = decideRequest({
+      command: req.system ? { ...command, policy: { ...policy, requesters: ["anyone"] } } : command,
+      userId: req.actor,
+      roles,
+      place: incident
+        ? {
+            incident: {
+              id: incident.id,
+              severity: incident.severity,
+              resolved: incident.state === "resolved",
+            },
+          }
+        : {},
+      now,
+      lastStartedAt: policy.cooldownMs ? await lastStartedAt(tx, command.name, target) : null,
+      activeRunOnTarget: policy.exclusive ? await runningOnTarget(tx, command.targetType, target) : null,
+    });
+    if (!decision.allowed) return refuse(decision.reason);
+    if (req.requestKey && !(await claimRequestKey(tx, `run:${req.requestKey}`)))
+      return {
+        status: "unchanged",
+        message: "This request was already handled (a retry or a double submit).",
+      };
+    let autoApproved = false;
+    if (req.system && command.kind === "remediation") {
+      const auto = decideAutoApproval({
+        policy,
+        alertFiring: req.system.alertFiring,
+        recentAutoRuns: await autoRunsSince(tx, command.name, target, new Date(now.getTime() - 3_600_000)),
+        now,
+      });
+      autoApproved = auto.allowed;
+      if (!auto.allowed)
+        await appendTimelineEvent(tx, {
+          incidentId: chain,
+          actor: req.actor,
+          kind: "run.auto_approval_declined",
+          at: now,
+          data: { command: command.name, target, reason: auto.reason },
+        });
+    }
+    const run = await insertRun(tx, {
+      incidentId: incident?.id ?? null,
+      command: command.name,
+      kind: command.kind,
+      targetType: command.targetType,
+      target,
+      params,
+      requestedBy: req.actor,
+      via: req.via,
+      channelId: incident?.channelId ?? req.channelId ?? null,
+      responseUrl: req.responseUrl ?? null,
+      state: command.kind === "diagnostic" ? "approved" : "previewing",
+      exclusive: policy.exclusive,
+      approvalsNeeded: policy.approvals.count,
+      approverRoles: [...policy.approvals.roles],
+      timeoutMs: policy.timeoutMs,
+      requestedAt: now,
+      autoApproved,
+    });
+    await appendTimelineEvent(tx, {
+      incidentId: chain,
+      actor: req.actor,
+      kind: "run.requested",
+      at: now,
+      data: {
+        run: run.id,
+        command: command.name,
+        kind: command.kind,
+        target_type: command.targetType,
+        target,
+        params: deps.redactor.value(params),
+        via: req.via,
+        ...(autoApproved ? { auto_approved: true } : {}),
+      },
+    });
+    const message =
+      command.kind === "diagnostic"
+        ? `Running \`${command.name}\` on \`${target}\` (run #${run.id})…`
+        : autoApproved
+          ? `\`${command.name}\` on \`${target}\` is pre-approved for this alert (run #${run.id}); running it.`
+          : `Previewing \`${command.name}\` on \`${target}\` (run #${run.id}); the approval request follows in the incident channel.`;
+    return {
+      status: "accepted",
+      message,
+      runId: run.id,
+      ...(incident ? { incidentId: incident.id } : {}),
+    };
+  });
+  if (result.status === "accepted" && result.runId !== undefined) {
+    const id = result.runId;
+    const command = deps.catalog.commands.get(req.command)!;
+    deps.executor.spawn(() => (command.kind === "diagnostic" ? startRun(deps, id) : previewRun(deps, id)));
+  }
+  return result;
+}
+
+/** Records a `/run` that could not even be parsed (a newline, an unclosed quote …): refused, nothing ran. */
+export async function recordUnparsedRun(
+  deps: RunDeps,
+  input: { actor: string; channelId: string; text: string; reason: string },
+): Promise<RunResult> {
+  const incident = await findIncidentByChannel(deps.pool, input.channelId);
+  await withTransaction(deps.pool, (tx) =>
+    appendTimelineEvent(tx, {
+      incidentId: incident?.id ?? WORKSPACE_CHAIN,
+      actor: input.actor,
+      kind: "run.refused",
+      at: deps.clock.now(),
+      data: {
+        text: deps.redactor.text(input.text.slice(0, 500)),
+        via: "slash",
+        channel: input.channelId,
+        reason: input.reason,
+      },
+    }),
+  );
+  return {
+    status: "refused",
+    message: `${input.reason} Nothing ran.`,
+    ...(incident ? { incidentId: incident.id } : {}),
+  };
+}
