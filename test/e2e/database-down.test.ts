@@ -37,10 +37,10 @@ describe("when Postgres is down", () => {
       userId: "U0CAROL",
       channelId: "C0INCIDENTS",
     });
-    const incident = await eventually(
-      async () => (await listIncidents(h.db.pool))[0]?.channelId && (await listIncidents(h.db.pool))[0],
-      "incident with channel",
-    );
+    const incident = await eventually(async () => {
+      const [latest] = await listIncidents(h.db.pool);
+      return latest?.channelId ? latest : null;
+    }, "incident with channel");
     await setConnections(false);
     const res = await h.sender.slashCommand({
       command: "/incident",
