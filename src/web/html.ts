@@ -45,6 +45,7 @@ main{padding:16px 20px;max-width:1200px}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px}
 th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f6f6f6}
+time{white-space:nowrap}
 code,.mono{font-family:ui-monospace,Menlo,monospace;font-size:12px}
 .sev{font-weight:700}.sev-P0{color:#b5271b}.sev-P1{color:#d2691e}.sev-P2{color:#a07800}.sev-P3{color:#557}
 .ok{color:#1a7f37;font-weight:600}.broken{color:#b5271b;font-weight:700}

@@ -53,7 +53,7 @@ describe("the incident list page", () => {
 describe("one incident's page", () => {
   it("shows the timeline with the audit chain verified, export links and a postmortem draft", async () => {
     const body = await (await get(`/incidents/${incidentId}`)).text();
-    expect(body).toMatch(/id="audit" class="ok">Audit chain verified: \d+ events/);
+    expect(body).toMatch(/id="audit" class="ok">\s*Audit chain verified: \d+ events/);
     expect(body).toContain('data-kind="incident.declared"');
     expect(body).toContain('data-kind="incident.acknowledged"');
     expect(body).toContain('data-kind="incident.resolved"');

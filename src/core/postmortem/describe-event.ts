@@ -55,6 +55,8 @@ export function describePostmortemEvent(e: PostmortemEvent): string {
       return `Checklist reopened: ${text(d.text)}`;
     case "command.refused":
       return `Refused ${text(d.command)}: ${text(d.reason)}`;
+    case "slack.message_posted":
+      return `Posted${d.purpose ? ` (${text(d.purpose, 60)})` : ""}: ${text(d.text, 200)}`;
     case "slack.channel_created":
       return `Channel #${text(d.name)} created`;
     default: {
