@@ -18,6 +18,7 @@ import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { auditTimeline, listTimeline } from "./store/timeline-store.js";
 import { startLocalMode } from "./local-mode.js";
+import { runOncallCli } from "./paging/oncall-cli.js";
 
 const USAGE = `Usage: firebreak <command>
   start                     web and worker in one process (migrates first)
@@ -26,7 +27,8 @@ const USAGE = `Usage: firebreak <command>
   migrate                   apply database migrations (creates the database if allowed)
   audit verify [--incident N]   recompute the timeline hash chains; non-zero exit on a broken link
   timeline N [--format md|json] export an incident's timeline
-  check-config              validate the environment and firebreak.yaml`;
+  check-config              validate the environment and firebreak.yaml
+  oncall simulate <policy|P0-P3> [--at <time>]  who would be paged, and when, if nobody acknowledged`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       incident: { type: "string" },
+      at: { type: "string" },
       format: { type: "string", default: "md" },
       help: { type: "boolean", short: "h" },
     },
@@ -57,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
       return runAudit(env, values.incident === undefined ? undefined : parseIncidentNumber(values.incident));
     case "timeline":
       return runTimeline(env, parseIncidentNumber(rest[0]), values.format ?? "md");
+    case "oncall":
+      return runOncallCli(
+        { config: loadFirebreakConfig(env.configPath), databaseUrl: env.databaseUrl, now: new Date() },
+        rest,
+        values.at,
+        { log: (l) => console.log(l), warn: (l) => console.error(l) },
+      );
     case "check-config": {
       const config = loadFirebreakConfig(env.configPath);
       const { catalog, targets } = loadCatalogSetup(env, config);
