@@ -82,19 +82,27 @@ const httpEntry = z.strictObject({
   hosts: z.array(z.string().min(1).max(260)).max(50).default([]),
   timeout: durationString.optional(),
 });
-const kubernetesEntry = z.strictObject({
-  /** Path of a kubeconfig file; or `kubeconfig_env`, a variable holding the path. */
-  kubeconfig: z.string().min(1).max(1024).optional(),
-  kubeconfig_env: envName.optional(),
-  context: z.string().min(1).max(253),
-  /** Namespaces commands may touch; anything else is refused. */
-  namespaces: z
-    .array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/))
-    .min(1)
-    .max(100),
-  /** Upper bound of `k8s.scale` on this cluster. */
-  max_replicas: z.int().min(1).max(1000).default(20),
-});
+const kubernetesEntry = z
+  .strictObject({
+    /** Path of a kubeconfig file; or `kubeconfig_env`, a variable holding the path or the kubeconfig itself. */
+    kubeconfig: z.string().min(1).max(1024).optional(),
+    kubeconfig_env: envName.optional(),
+    /** The kubeconfig's current-context when omitted. */
+    context: z.string().min(1).max(253).optional(),
+    /** Namespaces commands may touch; anything else is refused. */
+    namespaces: z
+      .array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/))
+      .min(1)
+      .max(100),
+    /** Replica bounds of `k8s.scale`; without them scaling is refused. */
+    scale: z
+      .strictObject({ min: z.int().min(0).max(1000), max: z.int().min(1).max(1000) })
+      .refine((x) => x.min <= x.max, "min is above max")
+      .optional(),
+  })
+  .refine((t) => Boolean(t.kubeconfig) !== Boolean(t.kubeconfig_env), {
+    message: "give exactly one of kubeconfig (a path) or kubeconfig_env",
+  });
 
 /** The `targets` section of firebreak.yaml, per type, by name. */
 export const targetsSectionShape = {
@@ -112,14 +120,16 @@ export const targetsSectionShape = {
 
 type Section = z.output<(typeof targetsSectionShape)["targets"]>;
 
-/** A configured Kubernetes context (secrets stay in the kubeconfig file, read at run time). */
+/**
+ * A configured Kubernetes context, shaped as the `k8s.*` actions' KubernetesTarget: the
+ * kubeconfig is a path (read at run time) or, from the environment, the YAML itself.
+ */
 export interface KubernetesTargetSpec {
   readonly name: string;
-  readonly kubeconfigPath?: string;
-  readonly kubeconfigEnv?: string;
-  readonly context: string;
+  readonly kubeconfig: string;
+  readonly context?: string;
   readonly namespaces: readonly string[];
-  readonly maxReplicas: number;
+  readonly scale?: { readonly min: number; readonly max: number };
 }
 
 /** The targets as written in firebreak.yaml: URLs still named by their environment variables. */
@@ -223,22 +233,12 @@ export function resolveTargets(
     });
   const kubernetes = new Map<string, KubernetesTargetSpec>();
   for (const [name, t] of Object.entries(s.kubernetes)) {
-    if (Boolean(t.kubeconfig) === Boolean(t.kubeconfig_env))
-      throw new FirebreakError(
-        "config_invalid",
-        `firebreak.yaml: targets.kubernetes.${name}: give exactly one of kubeconfig (a path) or kubeconfig_env.`,
-      );
     kubernetes.set(name, {
       name,
-      ...(t.kubeconfig
-        ? { kubeconfigPath: t.kubeconfig }
-        : {
-            kubeconfigPath: secret(t.kubeconfig_env!, `targets.kubernetes.${name}.kubeconfig_env`),
-            kubeconfigEnv: t.kubeconfig_env!,
-          }),
-      context: t.context,
+      kubeconfig: t.kubeconfig ?? secret(t.kubeconfig_env!, `targets.kubernetes.${name}.kubeconfig_env`),
+      ...(t.context ? { context: t.context } : {}),
       namespaces: t.namespaces,
-      maxReplicas: t.max_replicas,
+      ...(t.scale ? { scale: t.scale } : {}),
     });
   }
   return {
