@@ -1,4 +1,3 @@
-/* global process, Buffer */
 // The floor for alert ingest: a bare node:http server that parses the same JSON body and
 // inserts one row into Postgres before answering 200. No auth, validation or processing.
 //   DATABASE_URL=… PORT=… node bench/alert-ingest/bare-ingest.mjs

@@ -1,4 +1,3 @@
-/* global process, console, performance, setTimeout, Buffer, URL */
 // Alertmanager webhook ingest, two runs on loopback, each on a database of its own:
 // 1. stream: sustained notifications/s and answer time (p50, p99) for a stream of distinct
 //    webhooks against Firebreak (`firebreak start`, real Postgres and Redis, the Slack
