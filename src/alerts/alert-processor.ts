@@ -1,9 +1,6 @@
 import type { Logger } from "pino";
-import {
-  listDueNotifications,
-  listGroupsWithPendingAction,
-  recordNotificationFailure,
-} from "./alert-store.js";
+import { listGroupsWithPendingAction } from "./alert-store.js";
+import { listDueNotifications, recordNotificationFailure } from "./notification-store.js";
 import { runPendingAction } from "./pending-actions.js";
 import { processNotification } from "./process-notification.js";
 import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js";

@@ -18,18 +18,15 @@ import { refreshAlertSummary } from "./refresh-alert-summary.js";
 import type { AlertGroup } from "./alert-store.js";
 import {
   deleteResolvedAlerts,
-  findOpenStormIncident,
-  insertStorm,
   loadAlertStates,
   lockNewIncidentDecisions,
   lockOrCreateGroup,
-  lockUnprocessedNotification,
-  markNotificationProcessed,
   recentDeclarations,
   saveAlertStates,
-  stormHasFiringGroups,
   updateGroup,
 } from "./alert-store.js";
+import { lockUnprocessedNotification, markNotificationProcessed } from "./notification-store.js";
+import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "./storm-store.js";
 import type { AlertGroupPatch } from "./alert-store.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { ALERTMANAGER_ACTOR, recordAlertChanges, recordAlertEvent } from "./alert-timeline.js";

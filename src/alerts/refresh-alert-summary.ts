@@ -2,7 +2,7 @@ import { incidentChannelKey, refreshSummary } from "../incidents/incident-notice
 import { enqueueSlackCall } from "../slack/outbox-store.js";
 import type { Incident } from "../store/incident-store.js";
 import type { Queryable } from "../store/pool.js";
-import { holdPendingCoalescedCall } from "./alert-store.js";
+import { holdPendingCoalescedCall } from "./summary-update-store.js";
 
 /**
  * refreshSummary, safe against the update that is being sent right now: a coalesced

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import type { Clock } from "../core/ports.js";
 import { FirebreakError } from "../core/errors.js";
-import { insertNotification } from "./alert-store.js";
+import { insertNotification } from "./notification-store.js";
 import { SWEEP_GRACE_MS } from "./alert-processor.js";
 import { checkAlertmanagerAuth } from "./auth.js";
 import { parseAlertmanagerWebhook } from "./webhook-schema.js";

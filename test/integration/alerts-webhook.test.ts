@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsFeature } from "../../src/alerts/alerts-feature.js";
-import { insertNotification } from "../../src/alerts/alert-store.js";
+import { insertNotification } from "../../src/alerts/notification-store.js";
 import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { createRuntime } from "../../src/runtime.js";
@@ -31,6 +31,10 @@ afterAll(async () => {
 
 /** Another web process on the harness's Slack emulator, with its own environment. */
 async function webProcess(env: Record<string, string>): Promise<string> {
+  return (await webRuntime(env)).url;
+}
+
+async function webRuntime(env: Record<string, string>): Promise<{ url: string; runtime: Runtime }> {
   const runtime = await createRuntime({
     env: readEnvOptions({
       PORT: "0",
@@ -46,7 +50,7 @@ async function webProcess(env: Record<string, string>): Promise<string> {
   });
   extra.push(runtime);
   const { port } = await runtime.start();
-  return `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, runtime };
 }
 
 async function post(
@@ -142,6 +146,50 @@ describe("POST /alerts/alertmanager refuses what it must not store", () => {
     const res = await post(body(), { base });
     expect(res.status).toBe(503);
     expect(res.json.error).toMatch(/Alertmanager will retry/);
+  });
+});
+
+describe("two Firebreak replicas receiving the same group at the same moment", () => {
+  it("open one incident with one channel and record each alert once", async () => {
+    const replica = await webRuntime({ ALERTMANAGER_TOKEN: FIXTURE_TOKEN });
+    const other = replica.runtime.modules.find((m) => m.name === "alerts") as AlertsFeature;
+    const t0 = new Date(Date.now() - 10_000);
+    const pods = ["a", "b", "c"];
+    // What an HA pair sends: the same notification to each replica, plus a later one.
+    const first = webhookBody({
+      alertname: "Replicated",
+      alerts: pods.slice(0, 2).map((pod) => ({ pod, startsAt: t0 })),
+    });
+    const second = webhookBody({
+      alertname: "Replicated",
+      alerts: pods.map((pod) => ({ pod, startsAt: t0 })),
+    });
+    const answers = await Promise.all([
+      post(first),
+      post(first, { base: replica.url }),
+      post(second),
+      post(second, { base: replica.url }),
+    ]);
+    await other.processor.idle();
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.filter((a) => a.json.status === "duplicate")).toHaveLength(2);
+    const groups = await h.db.pool.query("SELECT id, incident_id FROM alert_groups WHERE group_key = $1", [
+      first.groupKey,
+    ]);
+    expect(groups.rows).toHaveLength(1);
+    const id = Number(groups.rows[0].incident_id);
+    const events = await listTimeline(h.db.pool, id);
+    expect(events.filter((e) => e.kind === "incident.declared")).toHaveLength(1);
+    const added = events
+      .filter((e) => e.kind === "alert.added")
+      .flatMap((e) => (e.data as { alerts: { fingerprint: string }[] }).alerts.map((a) => a.fingerprint));
+    expect(added).toHaveLength(3);
+    expect(new Set(added).size).toBe(3);
+    const creates = await h.db.pool.query(
+      "SELECT count(*)::int AS n FROM slack_outbox WHERE method = 'conversations.create' AND incident_id = $1",
+      [id],
+    );
+    expect(creates.rows[0].n).toBe(1);
   });
 });
 

@@ -1,0 +1,72 @@
+import type { Queryable } from "../store/pool.js";
+
+/** A stored notification waiting to be (or already) processed. */
+export interface StoredNotification {
+  id: number;
+  body: string;
+  receivedAt: Date;
+  attempts: number;
+}
+
+/**
+ * Stores a received notification; `duplicate` when the same dedup key was stored before
+ * (a retry or the HA peer's copy). Throws when Postgres cannot take it.
+ */
+export async function insertNotification(
+  db: Queryable,
+  n: { dedupKey: string; groupKey: string; body: string; receivedAt: Date; processAfter: Date },
+): Promise<{ id: number; duplicate: false } | { duplicate: true }> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO alert_notifications (dedup_key, group_key, body, received_at, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
+    [n.dedupKey, n.groupKey, n.body, n.receivedAt, n.processAfter],
+  );
+  const row = res.rows[0];
+  return row ? { id: Number(row.id), duplicate: false } : { duplicate: true };
+}
+
+/** Locks an unprocessed notification for the caller's transaction; null if done or taken. */
+export async function lockUnprocessedNotification(
+  tx: Queryable,
+  id: number,
+): Promise<StoredNotification | null> {
+  const res = await tx.query<{ id: string; body: string; received_at: Date; attempts: number }>(
+    `SELECT id, body, received_at, attempts FROM alert_notifications
+      WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
+  const r = res.rows[0];
+  return r ? { id: Number(r.id), body: r.body, receivedAt: r.received_at, attempts: r.attempts } : null;
+}
+
+export async function markNotificationProcessed(tx: Queryable, id: number, at: Date): Promise<void> {
+  await tx.query("UPDATE alert_notifications SET processed_at = $2, last_error = NULL WHERE id = $1", [
+    id,
+    at,
+  ]);
+}
+
+/** Records a failed attempt; the sweeper tries again after a backoff. */
+export async function recordNotificationFailure(
+  db: Queryable,
+  id: number,
+  error: string,
+  retryInMs: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE alert_notifications SET attempts = attempts + 1, last_error = $2,
+            next_attempt_at = now() + ($3::text || ' milliseconds')::interval
+      WHERE id = $1 AND processed_at IS NULL`,
+    [id, error.slice(0, 1000), Math.round(retryInMs)],
+  );
+}
+
+/** Unprocessed notifications that are due (oldest first), for the sweeper. */
+export async function listDueNotifications(db: Queryable, limit: number): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM alert_notifications WHERE processed_at IS NULL AND next_attempt_at <= now()
+      ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
