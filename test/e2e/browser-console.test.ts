@@ -4,7 +4,9 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED_EXAMPLE_CONFIG, loadFirebreakConfig, readEnvOptions } from "../../src/config.js";
+import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { BUNDLED_EXAMPLE_CONFIG, parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { startLocalMode } from "../../src/local-mode.js";
 import type { LocalMode } from "../../src/local-mode.js";
 import { createLogger } from "../../src/log.js";
@@ -28,6 +30,19 @@ let firebreakUrl: string;
 let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
+let redis: Redis;
+let originalPolicy: string | undefined;
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** The demo config plus the local Redis as a run target (the remediation may set maxmemory-policy). */
+const CONFIG_YAML = `${readFileSync(BUNDLED_EXAMPLE_CONFIG, "utf8")}
+targets:
+  redis:
+    local:
+      url: ${REDIS_URL}
+      allow_config:
+        maxmemory-policy: { values: [noeviction, allkeys-lru] }
+`;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -38,16 +53,18 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const env = readEnvOptions({
     DATABASE_URL: db.url,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+    REDIS_URL,
     PORT: "0",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
   });
   const logger = createLogger(env.logLevel);
   local = await startLocalMode({ env, logger, print: () => undefined });
+  redis = new Redis(REDIS_URL);
+  originalPolicy = ((await redis.config("GET", "maxmemory-policy")) as string[])[1];
   // The demo config local mode starts with: the example roles, #incidents for announcements.
   runtime = await createRuntime({
     env,
-    config: loadFirebreakConfig(BUNDLED_EXAMPLE_CONFIG),
+    config: parseFirebreakConfig(CONFIG_YAML),
     logger,
     role: "both",
     slack: local.slack,
@@ -80,6 +97,8 @@ afterAll(async () => {
   await runtime?.stop();
   await local?.stop();
   await db?.drop();
+  if (originalPolicy) await redis?.config("SET", "maxmemory-policy", originalPolicy);
+  redis?.disconnect();
 });
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -139,17 +158,55 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     );
   });
 
+  it("runs a diagnostic from the incident channel", async () => {
+    await actAs("U0CAROL");
+    await send("/run redis-ping target=local count=2");
+    await page.locator("#messages", { hasText: "redis-ping" }).waitFor({ timeout: 15_000 });
+    const [incident] = await listIncidents(db.pool);
+    await eventually(
+      async () => (await listTimeline(db.pool, incident!.id)).some((e) => e.kind === "run.finished"),
+      "the diagnostic's result on the timeline",
+    );
+  });
+
+  it("requests a remediation as one user and approves it as another", async () => {
+    const policy = originalPolicy === "allkeys-lru" ? "noeviction" : "allkeys-lru";
+    await send(`/run redis-set-maxmemory-policy target=local policy=${policy}`);
+    const approve = page.locator('button[data-action-id="run.approve"]').last();
+    await approve.waitFor({ timeout: 15_000 });
+    await shot("04-approval-requested");
+    await actAs("U0ALICE");
+    await approve.click();
+    await eventually(
+      async () => ((await redis.config("GET", "maxmemory-policy")) as string[])[1] === policy,
+      "the approved remediation applied",
+    );
+    const [incident] = await listIncidents(db.pool);
+    const runs = (await listTimeline(db.pool, incident!.id)).filter((e) => e.kind.startsWith("run."));
+    expect(runs.find((e) => e.kind === "run.approved")?.actor).toBe("U0ALICE");
+    expect(
+      runs.find((e) => e.kind === "run.requested" && JSON.stringify(e.data).includes("maxmemory"))?.actor,
+    ).toBe("U0CAROL");
+  });
+
   it("fires a test alert that reaches Firebreak as an Alertmanager webhook", async () => {
     const before = (await listIncidents(db.pool)).length;
     await page.click("#fire-alert");
     await expect(toast().innerText()).resolves.toBeDefined();
-    await page.locator("#toast.ok", { hasText: "firing: Firebreak answered 2" }).waitFor({ timeout: 15_000 });
+    await page
+      .locator("#toast.ok", { hasText: "firing: Firebreak answered 2" })
+      .waitFor({ timeout: 15_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`no success shown for the alert; the console said: ${await toast().innerText()}`, {
+          cause: err,
+        });
+      });
     const fromAlert = await eventually(async () => {
       const all = await listIncidents(db.pool);
       return all.length > before ? all.find((i) => i.source !== "slack") : null;
     }, "an incident opened by the alert");
     expect(fromAlert.title).toContain("CheckoutHighErrorRate");
-    await shot("04-alert");
+    await shot("05-alert");
   });
 
   it("opens the incident page with the timeline verified", async () => {
@@ -168,7 +225,7 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     await expect(page.locator("#postmortem").innerText()).resolves.toContain(
       "Rolled back checkout-api to v41",
     );
-    await shot("05-incident-page");
+    await shot("06-incident-page");
   });
 
   it("leaves a screenshot of the console for the README", async () => {
