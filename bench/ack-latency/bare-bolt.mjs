@@ -1,9 +1,18 @@
 // The floor: a bare Bolt app (same receiver as Firebreak) that acks /incident and does nothing else.
 import bolt from "@slack/bolt";
 
-const receiver = new bolt.ExpressReceiver({ signingSecret: process.env.SIGNING_SECRET, endpoints: "/slack/events" });
+const receiver = new bolt.ExpressReceiver({
+  signingSecret: process.env.SIGNING_SECRET,
+  endpoints: "/slack/events",
+});
 // botId/botUserId given so Bolt does not ask Slack (auth.test) who it is.
-const app = new bolt.App({ token: "xoxb-bare", receiver, tokenVerificationEnabled: false, botId: "B0BARE", botUserId: "U0BARE" });
+const app = new bolt.App({
+  token: "xoxb-bare",
+  receiver,
+  tokenVerificationEnabled: false,
+  botId: "B0BARE",
+  botUserId: "U0BARE",
+});
 app.command("/incident", async ({ ack }) => {
   await ack();
 });

@@ -11,8 +11,12 @@ import pg from "pg";
 import { fmt, openLoop, summarize, waitForHttp, withBenchDatabase } from "../lib/stats.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const { createSlackRequestSender, startSlackEmulator } = await import(path.join(root, "dist/emulator/slack/index.js"));
-const { values } = parseArgs({ options: { rate: { type: "string", default: "100" }, seconds: { type: "string", default: "10" } } });
+const { createSlackRequestSender, startSlackEmulator } = await import(
+  path.join(root, "dist/emulator/slack/index.js")
+);
+const { values } = parseArgs({
+  options: { rate: { type: "string", default: "100" }, seconds: { type: "string", default: "10" } },
+});
 const rate = Math.min(Number(values.rate), 500);
 const seconds = Math.min(Number(values.seconds), 60);
 const count = rate * seconds;
@@ -27,22 +31,45 @@ const freePort = () =>
   });
 
 function startChild(args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "ignore", "inherit"] });
-  return { child, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill("SIGTERM")))) };
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return {
+    child,
+    stop: () =>
+      new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill("SIGTERM")))),
+  };
 }
 
 async function measure(label, url, secret, emulator, text) {
-  const sender = createSlackRequestSender({ targetUrl: `${url}/slack/events`, signingSecret: secret, emulator });
+  const sender = createSlackRequestSender({
+    targetUrl: `${url}/slack/events`,
+    signingSecret: secret,
+    emulator,
+  });
   // Warm-up: JIT, pools, connections.
-  await openLoop({ count: 50, ratePerSecond: 50, deadlineMs: 5_000, send: async () => (await sender.slashCommand({ command: "/incident", text, userId: "U0CAROL", channelId: "C0INCIDENTS" })).status === 200 });
+  await openLoop({
+    count: 50,
+    ratePerSecond: 50,
+    deadlineMs: 5_000,
+    send: async () =>
+      (await sender.slashCommand({ command: "/incident", text, userId: "U0CAROL", channelId: "C0INCIDENTS" }))
+        .status === 200,
+  });
   const r = await openLoop({
     count,
     ratePerSecond: rate,
     deadlineMs: (seconds + 5) * 1000,
-    send: async () => (await sender.slashCommand({ command: "/incident", text, userId: "U0CAROL", channelId: "C0INCIDENTS" })).status === 200,
+    send: async () =>
+      (await sender.slashCommand({ command: "/incident", text, userId: "U0CAROL", channelId: "C0INCIDENTS" }))
+        .status === 200,
   });
   const s = summarize(r.latencies, r.wallMs);
-  console.log(`${label.padEnd(10)} n=${s.n} errors=${r.errors} p50=${fmt(s.p50)} p99=${fmt(s.p99)} max=${fmt(s.max)} throughput=${s.perSecond.toFixed(1)}/s`);
+  console.log(
+    `${label.padEnd(10)} n=${s.n} errors=${r.errors} p50=${fmt(s.p50)} p99=${fmt(s.p99)} max=${fmt(s.max)} throughput=${s.perSecond.toFixed(1)}/s`,
+  );
   return s;
 }
 
@@ -59,21 +86,52 @@ await withBenchDatabase(pg, PG, `fb_bench_ack_${process.pid}`, async (databaseUr
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
   });
-  const bare = startChild(["bench/ack-latency/bare-bolt.mjs"], { SIGNING_SECRET: secret, PORT: String(barePort) });
+  const bare = startChild(["bench/ack-latency/bare-bolt.mjs"], {
+    SIGNING_SECRET: secret,
+    PORT: String(barePort),
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${fbPort}/healthz`);
     await waitForHttp(`http://127.0.0.1:${barePort}/healthz`);
     // One incident to act on: the measured command adds a note to it (a real write after the ack).
-    const sender = createSlackRequestSender({ targetUrl: `http://127.0.0.1:${fbPort}/slack/events`, signingSecret: secret, emulator });
-    await sender.slashCommand({ command: "/incident", text: "declare P2 Benchmark incident", userId: "U0CAROL", channelId: "C0INCIDENTS" });
+    const sender = createSlackRequestSender({
+      targetUrl: `http://127.0.0.1:${fbPort}/slack/events`,
+      signingSecret: secret,
+      emulator,
+    });
+    await sender.slashCommand({
+      command: "/incident",
+      text: "declare P2 Benchmark incident",
+      userId: "U0CAROL",
+      channelId: "C0INCIDENTS",
+    });
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-    for (let i = 0; i < 100 && !(await pool.query("SELECT 1 FROM incidents WHERE id = 1")).rowCount; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !(await pool.query("SELECT 1 FROM incidents WHERE id = 1")).rowCount; i++)
+      await new Promise((r) => setTimeout(r, 100));
     console.log(`ack latency at ${rate} req/s for ${seconds}s (${count} signed /incident commands each):`);
-    const base = await measure("bare Bolt", `http://127.0.0.1:${barePort}`, secret, emulator, "note #1 benchmark");
-    const firebreak = await measure("Firebreak", `http://127.0.0.1:${fbPort}`, secret, emulator, "note #1 benchmark");
-    const notes = (await pool.query("SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = 1 AND kind = 'incident.note'")).rows[0].n;
+    const base = await measure(
+      "bare Bolt",
+      `http://127.0.0.1:${barePort}`,
+      secret,
+      emulator,
+      "note #1 benchmark",
+    );
+    const firebreak = await measure(
+      "Firebreak",
+      `http://127.0.0.1:${fbPort}`,
+      secret,
+      emulator,
+      "note #1 benchmark",
+    );
+    const notes = (
+      await pool.query(
+        "SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = 1 AND kind = 'incident.note'",
+      )
+    ).rows[0].n;
     await pool.end();
-    console.log(`ratio (Firebreak / bare Bolt): p50 ${(firebreak.p50 / base.p50).toFixed(2)}x, p99 ${(firebreak.p99 / base.p99).toFixed(2)}x, throughput ${(firebreak.perSecond / base.perSecond).toFixed(2)}x`);
+    console.log(
+      `ratio (Firebreak / bare Bolt): p50 ${(firebreak.p50 / base.p50).toFixed(2)}x, p99 ${(firebreak.p99 / base.p99).toFixed(2)}x, throughput ${(firebreak.perSecond / base.perSecond).toFixed(2)}x`,
+    );
     console.log(`notes recorded by Firebreak: ${notes} (sent ${firebreak.n + 50})`);
   } finally {
     await fb.stop();

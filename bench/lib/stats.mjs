@@ -7,7 +7,13 @@ export function percentile(sorted, p) {
 
 export function summarize(latenciesMs, wallMs) {
   const s = [...latenciesMs].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, perSecond: (s.length / wallMs) * 1000 };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? NaN,
+    perSecond: (s.length / wallMs) * 1000,
+  };
 }
 
 export const fmt = (ms) => `${ms.toFixed(2)} ms`;

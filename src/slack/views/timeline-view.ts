@@ -7,7 +7,8 @@ import { slackDate } from "./incident-summary.js";
 /** One line of a timeline event, for Slack (escaped) — also the basis of the Markdown export. */
 export function describeEvent(e: TimelineEvent): string {
   const d = (e.data ?? {}) as Record<string, unknown>;
-  const s = (v: unknown) => escapeMrkdwn(truncate(typeof v === "string" ? v : v == null ? "" : JSON.stringify(v), 300));
+  const s = (v: unknown) =>
+    escapeMrkdwn(truncate(typeof v === "string" ? v : v == null ? "" : JSON.stringify(v), 300));
   switch (e.kind) {
     case "incident.declared":
       return `declared ${s(d.severity)}: ${s(d.title)}`;
