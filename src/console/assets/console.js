@@ -1,4 +1,3 @@
-/* global document, window, fetch, EventSource, URLSearchParams, confirm, setTimeout, clearTimeout, URL */
 // Firebreak local console: keeps the server-rendered panels current (Server-Sent Events)
 // and turns clicks, selects, the composer and modals into calls to /console/api/….
 (function () {
