@@ -248,6 +248,7 @@ await withBenchDatabase(pg, PG, `fb_bench_storm_${process.pid}`, async (database
     console.log(
       `storm: ${total} alerts in ${stormGroups} new groups (${alertsPerGroup} each), default threshold 10 new groups a minute`,
     );
+    const stormStarted = performance.now();
     const s = await stream(fb.url, storm);
     console.log(line("answers", s));
     const q = async (sql) => (await pool.query(sql)).rows[0];
@@ -255,6 +256,9 @@ await withBenchDatabase(pg, PG, `fb_bench_storm_${process.pid}`, async (database
       "storm processed",
       async () =>
         (await q("SELECT count(*)::int AS n FROM alert_notifications WHERE processed_at IS NULL")).n === 0,
+    );
+    console.log(
+      `every alert stored and merged ${((performance.now() - stormStarted) / 1000).toFixed(1)} s after the first notification`,
     );
     // The outbox paces Slack (tiers, one message a second per channel): let it finish.
     await until(

@@ -133,6 +133,8 @@ async function applyNotification(
     merged.changes.added.length + merged.changes.refired.length > 0
   )
     patch.pendingAction = null;
+  // Everything resolved again before a decided reopen was made: there is nothing to reopen for.
+  if (group.pendingAction === "reopen" && merged.allResolved) patch.pendingAction = null;
   const meta = { notificationId: w.id, groupKey: n.groupKey };
   let target: Incident | null = current;
   let outcomePlan: Extract<ProcessOutcome, { status: "processed" }>["plan"] = plan.kind;
