@@ -41,6 +41,16 @@ const EMOJI: Record<string, string> = {
   hammer_and_wrench: "🛠️",
   rocket: "🚀",
   tada: "🎉",
+  raised_hand: "✋",
+  information_source: "ℹ️",
+  no_entry_sign: "🚫",
+  hourglass: "⌛",
+  bar_chart: "📊",
+  scroll: "📜",
+  link: "🔗",
+  zap: "⚡",
+  skull: "💀",
+  mute: "🔇",
 };
 
 const SAFE_URL = /^(https?:|mailto:)/i;
