@@ -219,7 +219,10 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
     ...(type === "text/html"
-      ? { "content-security-policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'" }
+      ? {
+          "content-security-policy":
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        }
       : {}),
   });
   res.end(body);

@@ -52,8 +52,17 @@
       if (atBottom) messages.scrollTop = messages.scrollHeight;
       const modal = $("modal");
       if (modal.dataset.key !== panels.modalKey) {
+        // The same modal again (errors shown, or updated): keep what the user typed.
+        const old = modal.querySelector("form.modal");
+        const kept = {};
+        if (old)
+          for (const el of old.querySelectorAll("input[name], textarea[name]")) kept[el.name] = el.value;
         modal.dataset.key = panels.modalKey;
         modal.innerHTML = panels.modal;
+        const form = modal.querySelector("form.modal");
+        if (form && old && form.dataset.viewId === old.dataset.viewId)
+          for (const el of form.querySelectorAll("input[name], textarea[name]"))
+            if (el.name in kept) el.value = kept[el.name];
         const first = modal.querySelector("input, textarea, select");
         if (first) first.focus();
       }
