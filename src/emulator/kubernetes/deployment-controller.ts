@@ -188,50 +188,52 @@ function updateDeploymentStatus(
     false,
   );
   const available = ready >= desired - maxUnavailable;
+  const old = dep.status ?? {};
   const complete = updated === desired && pods.length === desired && ready === desired;
+  // Like the real controller, Progressing only moves while replicas move: a pod that turns
+  // unready after a finished rollout leaves NewReplicaSetAvailable in place.
+  const moved =
+    updated > (old.updatedReplicas ?? 0) ||
+    ready > (old.readyReplicas ?? 0) ||
+    ready > (old.availableReplicas ?? 0) ||
+    pods.length < (old.replicas ?? 0);
   const rsName = current?.metadata.name ?? "";
-  const conditions = [
-    condition(
-      dep.status?.conditions,
-      available
-        ? {
-            type: "Available",
-            status: "True",
-            reason: "MinimumReplicasAvailable",
-            message: "Deployment has minimum availability.",
-          }
-        : {
-            type: "Available",
-            status: "False",
-            reason: "MinimumReplicasUnavailable",
-            message: "Deployment does not have minimum availability.",
-          },
-      now,
-    ),
-    condition(
-      dep.status?.conditions,
-      dep.spec?.paused
+  const availableCondition: Condition = available
+    ? {
+        type: "Available",
+        status: "True",
+        reason: "MinimumReplicasAvailable",
+        message: "Deployment has minimum availability.",
+      }
+    : {
+        type: "Available",
+        status: "False",
+        reason: "MinimumReplicasUnavailable",
+        message: "Deployment does not have minimum availability.",
+      };
+  const previousProgressing = old.conditions?.find((c) => c.type === "Progressing");
+  const progressingCondition: Condition = dep.spec?.paused
+    ? { type: "Progressing", status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused" }
+    : complete
+      ? {
+          type: "Progressing",
+          status: "True",
+          reason: "NewReplicaSetAvailable",
+          message: `ReplicaSet "${rsName}" has successfully progressed.`,
+        }
+      : moved || !previousProgressing
         ? {
             type: "Progressing",
-            status: "Unknown",
-            reason: "DeploymentPaused",
-            message: "Deployment is paused",
+            status: "True",
+            reason: "ReplicaSetUpdated",
+            message: `ReplicaSet "${rsName}" is progressing.`,
           }
-        : complete
-          ? {
-              type: "Progressing",
-              status: "True",
-              reason: "NewReplicaSetAvailable",
-              message: `ReplicaSet "${rsName}" has successfully progressed.`,
-            }
-          : {
-              type: "Progressing",
-              status: "True",
-              reason: "ReplicaSetUpdated",
-              message: `ReplicaSet "${rsName}" is progressing.`,
-            },
-      now,
-    ),
+        : previousProgressing;
+  const next = [availableCondition, progressingCondition].map((c) => condition(old.conditions, c, now));
+  // Conditions keep their places; a new type is appended.
+  const conditions = [
+    ...(old.conditions ?? []).map((c) => next.find((n) => n.type === c.type) ?? c),
+    ...next.filter((n) => !old.conditions?.some((c) => c.type === n.type)),
   ];
   const status = {
     observedGeneration: dep.metadata.generation ?? 1,
