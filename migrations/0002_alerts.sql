@@ -47,7 +47,8 @@ CREATE TABLE alert_groups (
   -- For the paging engine: the escalation policy routing chose.
   escalation_policy   text,
   -- A lifecycle change still to make through the incident use-cases (after a crash, the sweeper makes it).
-  pending_action      text CHECK (pending_action IN ('auto_resolve', 'reopen')),
+  pending_action      text CHECK (pending_action IN ('auto_resolve', 'reopen', 'raise_severity')),
+  pending_severity    text CHECK (pending_severity IN ('P0', 'P1', 'P2', 'P3')),
   silence_id          text,
   silenced_until      timestamptz,
   silenced_by         text,

@@ -1,6 +1,13 @@
 import type { AlertState } from "../core/alerts/merge.js";
 import type { AlertObservation, AlertStatus, LabelSet } from "../core/alerts/types.js";
+import type { Severity } from "../core/incident/severity.js";
 import type { Queryable } from "../store/pool.js";
+
+/**
+ * A lifecycle change decided while processing a notification, made afterwards through the
+ * incident use-cases: resolve (on_all_resolved), reopen, or raise the severity.
+ */
+export type PendingAction = "auto_resolve" | "reopen" | "raise_severity";
 
 /** What Firebreak keeps about one alert group (one groupKey). */
 export interface AlertGroup {
@@ -18,7 +25,9 @@ export interface AlertGroup {
   declaredAt: Date | null;
   routeIndex: number | null;
   escalationPolicy: string | null;
-  pendingAction: "auto_resolve" | "reopen" | null;
+  pendingAction: PendingAction | null;
+  /** For `raise_severity`: the severity the new alerts ask for. */
+  pendingSeverity: Severity | null;
   silenceId: string | null;
   silencedUntil: Date | null;
   silencedBy: string | null;
@@ -39,7 +48,8 @@ interface GroupRow {
   declared_at: Date | null;
   route_index: number | null;
   escalation_policy: string | null;
-  pending_action: "auto_resolve" | "reopen" | null;
+  pending_action: PendingAction | null;
+  pending_severity: Severity | null;
   silence_id: string | null;
   silenced_until: Date | null;
   silenced_by: string | null;
@@ -61,6 +71,7 @@ const toGroup = (r: GroupRow): AlertGroup => ({
   routeIndex: r.route_index,
   escalationPolicy: r.escalation_policy,
   pendingAction: r.pending_action,
+  pendingSeverity: r.pending_severity,
   silenceId: r.silence_id,
   silencedUntil: r.silenced_until,
   silencedBy: r.silenced_by,
@@ -113,6 +124,7 @@ const GROUP_COLUMNS = {
   routeIndex: "route_index",
   escalationPolicy: "escalation_policy",
   pendingAction: "pending_action",
+  pendingSeverity: "pending_severity",
   silenceId: "silence_id",
   silencedUntil: "silenced_until",
   silencedBy: "silenced_by",
@@ -153,11 +165,11 @@ export async function clearPendingAction(db: Queryable, id: number, action: stri
 export async function listGroupsWithPendingAction(
   db: Queryable,
   limit: number,
-): Promise<{ id: number; incidentId: number | null; action: "auto_resolve" | "reopen" }[]> {
+): Promise<{ id: number; incidentId: number | null; action: PendingAction }[]> {
   const res = await db.query<{
     id: string;
     incident_id: string | null;
-    pending_action: "auto_resolve" | "reopen";
+    pending_action: PendingAction;
   }>(
     "SELECT id, incident_id, pending_action FROM alert_groups WHERE pending_action IS NOT NULL ORDER BY id LIMIT $1",
     [limit],

@@ -1,8 +1,13 @@
 import { ROLES } from "../core/incident/roles.js";
 import type { Role } from "../core/incident/roles.js";
+import { SEVERITIES } from "../core/incident/severity.js";
 import { applyIncidentChange } from "../incidents/apply-incident-command.js";
+import type { IncidentChangeRequest } from "../incidents/apply-incident-command.js";
 import type { IncidentDeps, Outcome } from "../incidents/deps.js";
+import { getIncident } from "../store/incident-store.js";
 import { connect } from "../store/pool.js";
+import type { Queryable } from "../store/pool.js";
+import type { AlertGroup } from "./alert-store.js";
 import { clearPendingAction, lockGroup } from "./alert-store.js";
 import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
 
@@ -38,15 +43,16 @@ export async function runPendingAction(deps: IncidentDeps, groupId: number): Pro
       await client.query("COMMIT");
       return null;
     }
-    const outcome = await applyIncidentChange(
-      alertmanagerIncidentDeps(deps),
-      group.incidentId,
-      ALERTMANAGER_ACTOR,
-      action === "auto_resolve"
-        ? { type: "resolve", summary: "Every alert of the group resolved (Alertmanager)." }
-        : { type: "reopen" },
-      "alert",
-    );
+    const request = await requestFor(client, group);
+    const outcome = request
+      ? await applyIncidentChange(
+          alertmanagerIncidentDeps(deps),
+          group.incidentId,
+          ALERTMANAGER_ACTOR,
+          request,
+          "alert",
+        )
+      : null;
     await clearPendingAction(client, groupId, action);
     await client.query("COMMIT");
     return outcome;
@@ -55,5 +61,25 @@ export async function runPendingAction(deps: IncidentDeps, groupId: number): Pro
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/** The change a pending action asks for; null when there is nothing (left) to do. */
+async function requestFor(db: Queryable, group: AlertGroup): Promise<IncidentChangeRequest | null> {
+  switch (group.pendingAction) {
+    case "auto_resolve":
+      return { type: "resolve", summary: "Every alert of the group resolved (Alertmanager)." };
+    case "reopen":
+      return { type: "reopen" };
+    case "raise_severity": {
+      const incident = group.incidentId === null ? null : await getIncident(db, group.incidentId);
+      const wanted = group.pendingSeverity;
+      // Someone may have raised it further meanwhile: alerts never lower a severity.
+      if (!incident || !wanted || SEVERITIES.indexOf(wanted) >= SEVERITIES.indexOf(incident.severity))
+        return null;
+      return { type: "severity", severity: wanted };
+    }
+    default:
+      return null;
   }
 }

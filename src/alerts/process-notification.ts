@@ -3,10 +3,13 @@ import type { AlertState } from "../core/alerts/merge.js";
 import { mergeAlertStates } from "../core/alerts/merge.js";
 import { routeAlertGroup } from "../core/alerts/routing.js";
 import type { AlertRouteDecision } from "../core/alerts/routing.js";
-import { groupSeverity } from "../core/alerts/severity.js";
+import { groupSeverity, mostUrgent } from "../core/alerts/severity.js";
+import type { SeverityMapping } from "../core/alerts/severity.js";
 import { stormDecision } from "../core/alerts/storm.js";
 import { summarizeAlertGroup } from "../core/alerts/summary.js";
-import type { AlertNotification } from "../core/alerts/types.js";
+import type { AlertNotification, AlertObservation } from "../core/alerts/types.js";
+import { SEVERITIES } from "../core/incident/severity.js";
+import type { Severity } from "../core/incident/severity.js";
 import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
 import { declareInTransaction } from "../incidents/declare-incident.js";
 import type { IncidentDeps } from "../incidents/deps.js";
@@ -27,7 +30,7 @@ import {
 } from "./alert-store.js";
 import { lockUnprocessedNotification, markNotificationProcessed } from "./notification-store.js";
 import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "./storm-store.js";
-import type { AlertGroupPatch } from "./alert-store.js";
+import type { AlertGroupPatch, PendingAction } from "./alert-store.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { ALERTMANAGER_ACTOR, recordAlertChanges, recordAlertEvent } from "./alert-timeline.js";
 import type { InviteeResolver } from "./invitees.js";
@@ -49,7 +52,7 @@ export type ProcessOutcome =
       groupId: number;
       incidentId: number | null;
       plan: "track" | "open" | "storm" | "reopen" | "record";
-      pendingAction: "auto_resolve" | "reopen" | null;
+      pendingAction: PendingAction | null;
     };
 
 /** Reads a stored body back into the domain's notification (it was validated when received). */
@@ -148,6 +151,8 @@ async function applyNotification(
       viaStorm: opened.viaStorm,
       routeIndex: w.route.routeIndex,
       escalationPolicy: w.route.escalationPolicy ?? null,
+      // Whatever was pending concerned the previous incident.
+      pendingAction: null,
       ...(opened.viaStorm ? {} : { declaredAt: now }),
     });
     // A new incident starts afresh: the resolved alerts of the last one are its history.
@@ -159,6 +164,9 @@ async function applyNotification(
       );
   } else if (plan.kind === "reopen") {
     patch.pendingAction = "reopen";
+  } else if (plan.kind === "record" && current && current.state !== "resolved") {
+    const raise = severityToRaise(current, group, w, merged.changes, alertsConfig.severity);
+    if (raise) Object.assign(patch, { pendingAction: "raise_severity", pendingSeverity: raise });
   }
 
   await saveAlertStates(tx, group.id, merged.states, n.alerts);
@@ -267,4 +275,26 @@ async function openIncident(
   });
   await insertStorm(tx, incident.id, now);
   return { incident, viaStorm: true };
+}
+
+/**
+ * The severity newly firing alerts ask for, when it is more urgent than the incident's
+ * (or than a raise already decided). Severity is only ever raised by alerts: lowering is a
+ * person's call. A route's fixed severity is not raised.
+ */
+function severityToRaise(
+  incident: Incident,
+  group: AlertGroup,
+  w: Work,
+  changes: { added: readonly AlertObservation[]; refired: readonly AlertObservation[] },
+  mapping: SeverityMapping,
+): Severity | null {
+  const news = [...changes.added, ...changes.refired];
+  if (news.length === 0 || w.route.severityOverride) return null;
+  const wanted = groupSeverity(news, w.notification.commonLabels, mapping);
+  const floor =
+    group.pendingAction === "raise_severity" && group.pendingSeverity
+      ? mostUrgent([incident.severity, group.pendingSeverity])
+      : incident.severity;
+  return SEVERITIES.indexOf(wanted) < SEVERITIES.indexOf(floor) ? wanted : null;
 }

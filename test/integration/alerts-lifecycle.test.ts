@@ -126,6 +126,10 @@ describe("an Alertmanager group becomes one incident", () => {
         ]),
       ),
     ).toBe(200);
+    // The critical alert that joined raises the incident from P3 (warning) to P1.
+    expect((await getIncident(h.db.pool, id!))!.severity).toBe("P1");
+    const raised = (await listTimeline(h.db.pool, id!)).filter((e) => e.kind === "incident.severity_changed");
+    expect(raised).toMatchObject([{ actor: "alertmanager", data: { from: "P3", to: "P1" } }]);
     const resolvedAt = clock.now();
     expect(
       await deliver(
