@@ -172,24 +172,25 @@ async function applyNotification(
   await saveAlertStates(tx, group.id, merged.states, n.alerts);
   await updateGroup(tx, group.id, patch);
 
+  await markNotificationProcessed(tx, w.id, now);
   if (target && (hasNews(merged.changes) || plan.kind === "open")) {
-    await recordAlertChanges(tx, target.id, now, n, meta, merged.changes);
+    const events: [string, Record<string, unknown>][] = [];
     if (plan.kind === "open" && outcomePlan === "storm")
-      await recordAlertEvent(tx, target.id, now, "alert.storm_collected", {
-        groupKey: n.groupKey,
-        groupLabels: n.groupLabels,
-        name: summarizeAlertGroup(n).name,
-        firing: merged.changes.added.length,
-      });
+      events.push([
+        "alert.storm_collected",
+        {
+          groupKey: n.groupKey,
+          groupLabels: n.groupLabels,
+          name: summarizeAlertGroup(n).name,
+          firing: merged.changes.added.length,
+        },
+      ]);
     if (plan.kind === "record" && plan.allResolved) {
       const viaStorm = patch.viaStorm ?? group.viaStorm;
       // A storm incident is done only when none of the groups it collected still fires.
       const allClear = !viaStorm || !(await stormHasFiringGroups(tx, target.id));
       if (allClear) {
-        await recordAlertEvent(tx, target.id, now, "alert.all_resolved", {
-          groupKey: n.groupKey,
-          action: plan.allResolved,
-        });
+        events.push(["alert.all_resolved", { groupKey: n.groupKey, action: plan.allResolved }]);
         if (plan.allResolved === "auto_resolve") {
           patch.pendingAction = "auto_resolve";
           await updateGroup(tx, group.id, { pendingAction: "auto_resolve" });
@@ -203,8 +204,11 @@ async function applyNotification(
       }
     }
     await refreshAlertSummary(tx, target);
+    // The timeline last: its per-incident lock (one chain for a whole storm) is held only
+    // from here to commit.
+    await recordAlertChanges(tx, target.id, now, n, meta, merged.changes);
+    for (const [kind, data] of events) await recordAlertEvent(tx, target.id, now, kind, data);
   }
-  await markNotificationProcessed(tx, w.id, now);
   return {
     status: "processed",
     groupId: group.id,
