@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 
-/** Who may read the incident pages: loopback always; elsewhere only with these credentials. */
+/** Who may read the incident pages: loopback only, or anyone with these credentials. */
 export interface WebAccessOptions {
   credentials?: { user: string; password: string };
   /** Whether the request came from this machine; by default its socket's remote address. */
@@ -19,17 +19,18 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
- * Decides access: a loopback client is allowed; another is allowed only with the
- * configured basic-auth credentials (401 asks for them), and refused (403) when none are
- * configured, since the pages show incident details.
+ * Decides access. Without configured credentials only loopback clients are served (403
+ * for others: the pages show incident details). With credentials, every client must
+ * present them (401 asks), loopback included: a proxy in the same pod (a service-mesh
+ * sidecar) connects from loopback, so loopback alone proves nothing once the pages are
+ * meant to be reachable.
  */
 export function decideAccess(input: {
   local: boolean;
   authorization: string | undefined;
   credentials: { user: string; password: string } | undefined;
 }): AccessDecision {
-  if (input.local) return "allow";
-  if (!input.credentials) return "forbidden";
+  if (!input.credentials) return input.local ? "allow" : "forbidden";
   const presented = parseBasic(input.authorization);
   if (!presented) return "unauthorized";
   const userOk = same(presented.user, input.credentials.user);

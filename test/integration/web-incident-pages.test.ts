@@ -157,6 +157,28 @@ describe("access beyond loopback", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("asks for the credentials on loopback too once they are configured (a sidecar proxy connects from loopback)", async () => {
+    const app = express();
+    app.use(
+      incidentPagesRouter({
+        pool: h.db.pool,
+        clock: systemClock,
+        config: h.config,
+        access: { credentials: { user: "ops", password: "s3cret" } },
+      }),
+    );
+    const local = app.listen(0, "127.0.0.1");
+    await new Promise((r) => local.once("listening", r));
+    try {
+      const url = `http://127.0.0.1:${(local.address() as AddressInfo).port}/incidents`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: basic("ops", "s3cret") } })).status).toBe(200);
+    } finally {
+      local.closeAllConnections();
+      await new Promise((r) => local.close(r));
+    }
+  });
+
   it("refuses remote readers outright when no credentials are configured", async () => {
     const res = await fetch(`${base}/nocreds/incidents`, {
       headers: { authorization: basic("ops", "s3cret") },
