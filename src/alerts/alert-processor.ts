@@ -8,6 +8,7 @@ import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js"
 /** How long after receipt the sweeper takes over a notification nobody processed. */
 export const SWEEP_GRACE_MS = 5_000;
 
+/** How an AlertProcessor runs. */
 export interface AlertProcessorOptions {
   /** Notifications processed at once in this process. */
   concurrency?: number;

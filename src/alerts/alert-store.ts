@@ -132,6 +132,7 @@ const GROUP_COLUMNS = {
 
 const JSON_COLUMNS = new Set(["groupLabels", "commonLabels", "commonAnnotations"]);
 
+/** Fields of a group to change (columns mapped here, nowhere else). */
 export type AlertGroupPatch = Partial<Pick<AlertGroup, keyof typeof GROUP_COLUMNS>> & {
   lastNotificationAt?: Date;
 };

@@ -23,6 +23,7 @@ export type GroupPlan =
   | { kind: "reopen"; incidentId: number }
   | { kind: "record"; incidentId: number; allResolved: "auto_resolve" | "notify" | null };
 
+/** What planGroupChange decides on. */
 export interface PlanInput {
   incident: GroupIncident | null;
   changes: AlertChanges;

@@ -15,12 +15,14 @@ import { recordAlertEvent } from "./alert-timeline.js";
 /** A second click within this of the same end time is the same silence (a double click). */
 const SAME_SILENCE_MS = 60_000;
 
+/** What silencing needs: the incident deps, Alertmanager's API and Slack (for the user's name). */
 export interface SilenceDeps {
   incidents: IncidentDeps;
   alertmanager: AlertmanagerClient;
   slack: SlackTransport;
 }
 
+/** What a silence request did, for the listener to tell the clicker. */
 export type SilenceOutcome =
   | { status: "changed"; message: string; silenceId: string }
   | { status: "unchanged" | "refused"; message: string };

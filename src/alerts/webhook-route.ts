@@ -19,6 +19,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Identical bodies within this window are one delivery (a retry, the HA peer's copy). */
 const DEDUP_WINDOW_MS = 10 * 60_000;
 
+/** What the webhook route needs, injected. */
 export interface WebhookRouteDeps {
   pool: pg.Pool;
   clock: Clock;
