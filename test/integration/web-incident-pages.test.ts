@@ -111,6 +111,29 @@ describe("one incident's page", () => {
   });
 });
 
+describe("metrics for operators", () => {
+  it("exposes request, outbox, Slack, page, run and job counters and latencies on /metrics", async () => {
+    const text = await (await get("/metrics")).text();
+    for (const [name, type] of [
+      ["firebreak_http_requests_total", "counter"],
+      ["firebreak_http_request_duration_seconds", "histogram"],
+      ["firebreak_outbox_pending", "gauge"],
+      ["firebreak_outbox_oldest_pending_seconds", "gauge"],
+      ["firebreak_slack_calls_total", "counter"],
+      ["firebreak_slack_call_duration_seconds", "histogram"],
+      ["firebreak_pages_total", "counter"],
+      ["firebreak_page_delivery_seconds", "histogram"],
+      ["firebreak_runs_total", "counter"],
+      ["firebreak_run_duration_seconds", "histogram"],
+      ["firebreak_jobs_total", "counter"],
+      ["firebreak_job_duration_seconds", "histogram"],
+      ["firebreak_reconciler_lag_seconds", "gauge"],
+    ])
+      expect(text, name).toContain(`# TYPE ${name} ${type}`);
+    expect(text).toMatch(/firebreak_http_requests_total\{route="\/slack\/events",code="200"\} [1-9]/);
+  });
+});
+
 describe("access beyond loopback", () => {
   let server: Server;
   let base: string;
