@@ -1,4 +1,5 @@
 import { httpActions } from "../actions/http/index.js";
+import { kubernetesActions } from "../actions/kubernetes/index.js";
 import { mysqlActions } from "../actions/mysql/index.js";
 import { postgresActions } from "../actions/postgres/index.js";
 import { prometheusActions } from "../actions/prometheus/index.js";
@@ -16,6 +17,7 @@ export function builtInActions(): ActionRegistry {
     ...postgresActions,
     ...httpActions,
     ...prometheusActions,
+    ...kubernetesActions,
   ] as readonly ActionDefinition<unknown, unknown>[];
   return new Map(all.map((a) => [a.name, a]));
 }

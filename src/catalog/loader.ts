@@ -204,7 +204,7 @@ function toSpec(
   targets: readonly string[],
   fail: (field: string, message: string) => never,
 ): ParameterSpec {
-  const base = { name: p.name, description: p.description };
+  const base = { name: p.name, description: p.description, ...(p.optional ? { optional: true } : {}) };
   let spec: ParameterSpec;
   switch (p.type) {
     case "string":

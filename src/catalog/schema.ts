@@ -30,7 +30,12 @@ const regexSource = z
     }
   }, "not a valid regular expression (JavaScript syntax, unicode mode)");
 
-const base = { name: paramName, description: z.string().min(1).max(300) };
+const base = {
+  name: paramName,
+  description: z.string().min(1).max(300),
+  /** Not required, and without a default: its step arguments are left out when not given. */
+  optional: z.boolean().default(false),
+};
 
 /** One parameter as written in a command file. */
 const parameter = z.discriminatedUnion("type", [

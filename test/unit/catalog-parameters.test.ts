@@ -146,6 +146,27 @@ describe("resolving a command's parameters", () => {
     expect(errorOf(() => resolveParams(command, {}, ["a"]))).toMatch(/id is required/);
   });
 
+  it("leaves out the arguments of an optional parameter that was not given", () => {
+    const optional: CatalogCommand = {
+      ...command,
+      parameters: [
+        {
+          name: "selector",
+          type: "string",
+          description: "s",
+          pattern: "[a-z=]+",
+          maxLength: 20,
+          optional: true,
+        },
+      ],
+    };
+    expect(resolveParams(optional, {}, [])).toEqual({});
+    expect(substituteArgs({ namespace: "x", labelSelector: "{{selector}}" }, {})).toEqual({ namespace: "x" });
+    expect(substituteArgs({ labelSelector: "{{selector}}" }, { selector: "app=web" })).toEqual({
+      labelSelector: "app=web",
+    });
+  });
+
   it("substitutes typed values only for whole {{name}} strings", () => {
     const values = { ...command.fixed, ...resolveParams(command, { id: "7", rows: "3" }, ["orders"]) };
     expect(substituteArgs(command.steps[0]!.args, values)).toEqual({

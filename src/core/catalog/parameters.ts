@@ -90,6 +90,7 @@ export function resolveParams(
     if (given !== undefined) out[spec.name] = parseParamValue(spec, given, targets);
     else if (spec.default !== undefined) out[spec.name] = spec.default;
     else if (spec.type === "target" && targets.length === 1) out[spec.name] = targets[0]!;
+    else if (spec.optional) continue;
     else
       throw inputInvalid(
         `${spec.name} is required: ${spec.description}${
@@ -125,7 +126,14 @@ export function substituteArgs(args: unknown, values: Readonly<Record<string, Pa
   }
   if (Array.isArray(args)) return args.map((a) => substituteArgs(a, values));
   if (args && typeof args === "object")
-    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, substituteArgs(v, values)]));
+    return Object.fromEntries(
+      Object.entries(args)
+        // An optional parameter that was not given leaves its argument out.
+        .filter(
+          ([, v]) => !(typeof v === "string" && placeholders(v).some((name) => values[name] === undefined)),
+        )
+        .map(([k, v]) => [k, substituteArgs(v, values)]),
+    );
   return args;
 }
 

@@ -7,8 +7,10 @@ export type ParamValue = string | number;
 interface ParameterBase {
   readonly name: string;
   readonly description: string;
-  /** Used when the user gives none; a parameter without one is required. */
+  /** Used when the user gives none; a parameter without one is required unless optional. */
   readonly default?: ParamValue;
+  /** Without a default: when not given, the step arguments naming it are left out. */
+  readonly optional?: boolean;
 }
 
 /**

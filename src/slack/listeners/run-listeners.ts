@@ -97,7 +97,7 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
     const channelId = body.channel?.id ?? "";
     const targets = targetNames(deps.targets, command.targetType);
     const needsInput = command.parameters.some(
-      (p) => p.default === undefined && !(p.type === "target" && targets.length === 1),
+      (p) => p.default === undefined && !p.optional && !(p.type === "target" && targets.length === 1),
     );
     await guarded(deps, body.response_url, async () => {
       if (command.kind === "diagnostic" && !needsInput) {

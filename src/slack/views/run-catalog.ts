@@ -61,7 +61,7 @@ export function renderCommandHelp(
     ? c.parameters
         .map(
           (p) =>
-            `• \`${p.name}\` — ${escapeMrkdwn(p.description)} (${describeParam(p, targets)}${p.default === undefined && !(p.type === "target" && targets.length === 1) ? ", required" : ""})`,
+            `• \`${p.name}\` — ${escapeMrkdwn(p.description)} (${describeParam(p, targets)}${p.default === undefined && !p.optional && !(p.type === "target" && targets.length === 1) ? ", required" : p.optional ? ", optional" : ""})`,
         )
         .join("\n")
     : "_none_";
@@ -77,7 +77,7 @@ export function renderCommandHelp(
     `timeout ${formatMs(pol.timeoutMs)}${pol.cooldownMs ? `, cooldown ${formatMs(pol.cooldownMs)}` : ""}${pol.exclusive ? ", one run per target at a time" : ""}`,
   ];
   const example = c.parameters
-    .filter((p) => p.default === undefined)
+    .filter((p) => p.default === undefined && !p.optional)
     .map((p) => ` ${p.name}=…`)
     .join("");
   return {
@@ -120,7 +120,7 @@ export function runParamsModal(
     blocks.push({
       type: "input",
       block_id: runParamBlock(p.name),
-      optional: p.default !== undefined,
+      optional: p.default !== undefined || Boolean(p.optional),
       label: plain(p.name),
       hint: plain(truncate(`${p.description} — ${describeParam(p, targets)}`, 150)),
       element,
