@@ -115,6 +115,8 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
       "Cache-Control": "no-cache, private",
       "Transfer-Encoding": "chunked",
     });
+    // A watch that starts with nothing to send must still answer now: clients wait for the headers.
+    res.flushHeaders();
     const write = (type: string, obj: KubeObject) =>
       res.write(`${JSON.stringify({ type, object: present(w.def, obj) })}\n`);
     for (const obj of w.initial) write("ADDED", obj);
