@@ -140,6 +140,19 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     await shot("02-acknowledged");
   });
 
+  it("changes the severity with a select, as an admin", async () => {
+    await actAs("U0ALICE");
+    const select = page.locator('select[data-action-id="incident.severity"]');
+    const p0 = await select.locator("option", { hasText: "P0" }).getAttribute("value");
+    await select.selectOption(p0!);
+    const [incident] = await listIncidents(db.pool);
+    await eventually(
+      async () => (await listIncidents(db.pool)).find((i) => i.id === incident!.id)?.severity === "P0",
+      "severity changed to P0",
+    );
+    await page.locator("#messages", { hasText: "changed severity P1 → P0" }).waitFor({ timeout: 15_000 });
+  });
+
   it("adds a note through a modal", async () => {
     await page.click('button[data-action-id="incident.add_note"]');
     const modal = page.locator("form.modal");
