@@ -144,7 +144,7 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     await actAs("U0ALICE");
     const select = page.locator('select[data-action-id="incident.severity"]');
     const p0 = await select.locator("option", { hasText: "P0" }).getAttribute("value");
-    await select.selectOption(p0!);
+    await select.selectOption(p0);
     const [incident] = await listIncidents(db.pool);
     await eventually(
       async () => (await listIncidents(db.pool)).find((i) => i.id === incident!.id)?.severity === "P0",
