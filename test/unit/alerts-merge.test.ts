@@ -7,7 +7,7 @@ import { DEFAULT_MAX_DELIVERY_DELAY_MS, mergeAlertStates } from "../../src/core/
 import type { AlertMergeResult, AlertState } from "../../src/core/alerts/merge.js";
 import type { AlertNotification, AlertObservation } from "../../src/core/alerts/types.js";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures/alertmanager");
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/alertmanager");
 const T0 = Date.parse("2026-11-21T10:00:00Z");
 /** A time `m` minutes after T0. */
 const at = (m: number) => new Date(T0 + m * 60_000);

@@ -10,7 +10,7 @@ import type { AlertNotification } from "../../src/core/alerts/types.js";
 import { FirebreakError } from "../../src/core/errors.js";
 import { escapeMrkdwn } from "../../src/core/mrkdwn.js";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures/alertmanager");
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/alertmanager");
 
 function notification(name: string): AlertNotification {
   const captured = JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as { body: unknown };

@@ -5,7 +5,7 @@ import { toAlertNotification } from "../../src/alerts/notification.js";
 import { parseAlertmanagerWebhook, WEBHOOK_LIMITS } from "../../src/alerts/webhook-schema.js";
 import { FirebreakError } from "../../src/core/errors.js";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures/alertmanager");
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/alertmanager");
 
 interface Captured {
   request: { headers: Record<string, string> };
