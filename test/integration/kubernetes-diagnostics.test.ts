@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   k8sEvents,
@@ -104,6 +107,66 @@ describe("k8s.pods", () => {
     expect(err.code).toBe("dependency_unavailable");
     expect(err.message).toContain(`at ${fake.url}`);
     fake = await startFixtureCluster();
+  });
+
+  it("passes on what RBAC refused, so that someone can grant it", async () => {
+    const strict = await startFixtureCluster({ authorize: (a) => a.resource !== "pods" });
+    try {
+      const err = await refusal(run(k8sPods, contextFor(targetFor(strict)), { namespace: "ecommerce" }));
+      expect(err.code).toBe("forbidden");
+      expect(err.message).toBe(
+        'Kubernetes target shop-prod refused: pods is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot list resource "pods" in API group "" in the namespace "ecommerce". Grant Firebreak that permission (RBAC) or drop the step.',
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("stops when the run is cancelled or times out", async () => {
+    const cancelled = await refusal(
+      run(k8sPods, contextFor(target, AbortSignal.abort()), { namespace: "ecommerce" }),
+    );
+    expect(cancelled.code).toBe("action_failed");
+    expect(cancelled.message).toContain("Cancelled before Kubernetes target shop-prod answered");
+    const timedOut = await refusal(
+      run(k8sPods, contextFor(target, AbortSignal.abort(new DOMException("slow", "TimeoutError"))), {
+        namespace: "ecommerce",
+      }),
+    );
+    expect(timedOut.code).toBe("timeout");
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("reads a kubeconfig from a file path as well as inline", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "firebreak-kubeconfig-"));
+    try {
+      const file = path.join(dir, "config");
+      await fake.writeKubeconfig(file, "shop-prod");
+      const out = await run(k8sPods, contextFor({ ...target, kubeconfig: file }), { namespace: "ecommerce" });
+      expect(out.table?.rows).toHaveLength(4);
+      const err = await refusal(
+        run(k8sPods, contextFor({ ...target, kubeconfig: path.join(dir, "missing") }), {
+          namespace: "ecommerce",
+        }),
+      );
+      expect(err.code).toBe("config_invalid");
+      expect(err.message).toBe(
+        `Kubernetes target shop-prod: cannot read kubeconfig ${path.join(dir, "missing")} (ENOENT).`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never puts an inline kubeconfig, with its token, in an error", async () => {
+    const err = await refusal(
+      run(k8sPods, contextFor({ ...target, kubeconfig: `${target.kubeconfig}\n: [broken` }), {
+        namespace: "ecommerce",
+      }),
+    );
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("cannot read its inline kubeconfig");
+    expect(err.message).not.toContain(fake.token);
   });
 
   it("names the target when its kubeconfig lacks the configured context", async () => {

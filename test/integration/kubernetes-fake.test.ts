@@ -60,6 +60,37 @@ describe("Kubernetes API fake: authentication and errors", () => {
     });
   });
 
+  it("answers what its RBAC stand-in refuses with a 403 Status worded like the real authorizer", async () => {
+    const strict = await startFixtureCluster({
+      token: "test-token",
+      authorize: (a) => !(a.verb === "delete" || a.resource === "pods/log"),
+    });
+    try {
+      const log = await fetch(`${strict.url}/api/v1/namespaces/ecommerce/pods/mysql-0/log`, {
+        headers: auth,
+      });
+      expect(log.status).toBe(403);
+      expect(await log.json()).toEqual({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message:
+          'pods "mysql-0" is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot get resource "pods/log" in API group "" in the namespace "ecommerce"',
+        reason: "Forbidden",
+        details: { name: "mysql-0", kind: "pods/log" },
+        code: 403,
+      });
+      const del = await fetch(`${strict.url}${DEPLOY}`, { method: "DELETE", headers: auth });
+      expect(((await del.json()) as { message: string }).message).toContain(
+        'deployments.apps "app" is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot delete resource "deployments" in API group "apps"',
+      );
+      expect(strict.state.get("apps/deployments", "ecommerce", "app")).toBeDefined();
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("serves /version without credentials, as clusters let anyone read it", async () => {
     const res = await fetch(`${fake.url}/version`);
     expect(res.status).toBe(200);

@@ -10,7 +10,22 @@ export interface ApiRequest {
   readonly body: unknown;
   /** `host:port` the client addressed, echoed in discovery. */
   readonly host: string;
+  /** Decides whether this request's user may do it; everything is allowed when absent. */
+  readonly authorize?: Authorizer | undefined;
 }
+
+/** What RBAC decides on: the verb and the resource it is applied to. */
+export interface AccessAttributes {
+  readonly verb: "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
+  readonly group: string;
+  /** `pods`, or with a subresource `pods/log`, `deployments/scale`. */
+  readonly resource: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+}
+
+/** An RBAC stand-in: true allows the request, false makes it a 403 Forbidden. */
+export type Authorizer = (attributes: AccessAttributes) => boolean;
 
 /** Where a resource request points: `/apis/apps/v1/namespaces/ecommerce/deployments/app/scale`. */
 export interface ResourceTarget {

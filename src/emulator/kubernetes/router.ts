@@ -8,9 +8,15 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { create, get, list, patch, remove, replace } from "./object-handlers.js";
-import { json, type ApiRequest, type ApiResult, type ResourceTarget } from "./request.js";
+import {
+  json,
+  type AccessAttributes,
+  type ApiRequest,
+  type ApiResult,
+  type ResourceTarget,
+} from "./request.js";
 import { findResource } from "./resources.js";
-import { methodNotAllowed, pathNotFound } from "./status.js";
+import { forbidden, methodNotAllowed, pathNotFound } from "./status.js";
 import type { KubeStore } from "./store.js";
 import { podLog, scale } from "./subresource-handlers.js";
 
@@ -26,6 +32,9 @@ export const SERVER_VERSION = {
   compiler: "gc",
   platform: "linux/amd64",
 };
+
+/** Who the bearer token authenticates as, in 403 messages. */
+export const FAKE_USER = "system:serviceaccount:firebreak:firebreak";
 
 /** Paths that answer without credentials, as `system:public-info-viewer` allows. */
 export const PUBLIC_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz"]);
@@ -47,7 +56,37 @@ function resourceTarget(group: string, version: string, rest: string[]): Resourc
   return { def, namespace, name: parts[1], subresource };
 }
 
+const VERBS: Record<string, AccessAttributes["verb"]> = {
+  POST: "create",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
+};
+
+function accessAttributes(t: ResourceTarget, req: ApiRequest): AccessAttributes {
+  const watch = req.query.get("watch");
+  const verb =
+    req.method === "GET"
+      ? t.name !== undefined
+        ? "get"
+        : watch === "true" || watch === "1"
+          ? "watch"
+          : "list"
+      : (VERBS[req.method] ?? "get");
+  return {
+    verb,
+    group: t.def.group,
+    resource: t.subresource ? `${t.def.plural}/${t.subresource}` : t.def.plural,
+    namespace: t.namespace,
+    name: t.name,
+  };
+}
+
 function resource(store: KubeStore, t: ResourceTarget, req: ApiRequest): ApiResult {
+  if (req.authorize) {
+    const attributes = accessAttributes(t, req);
+    if (!req.authorize(attributes)) throw forbidden(FAKE_USER, attributes);
+  }
   if (t.subresource === "scale") return scale(store, t, req);
   if (t.subresource === "log") return podLog(store, t, req);
   if (t.name === undefined) {

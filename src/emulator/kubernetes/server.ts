@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { loadKubeFixtures, seedStore } from "./fixtures.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { present } from "./representation.js";
-import type { ApiRequest, WatchRequest } from "./request.js";
+import type { ApiRequest, Authorizer, WatchRequest } from "./request.js";
 import { storeKey } from "./resources.js";
 import { PUBLIC_PATHS, route } from "./router.js";
 import { KubeApiError, badRequest, internalError, unauthorized } from "./status.js";
@@ -27,6 +27,11 @@ export interface KubeApiFakeOptions {
    * carry the certificate as their CA.
    */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * RBAC stand-in, asked for every resource request: return false to answer 403
+   * Forbidden as a real cluster would. Everything is allowed when omitted.
+   */
+  readonly authorize?: Authorizer;
 }
 
 /** One request the fake answered, for tests that assert what a client did (or did not) send. */
@@ -149,6 +154,7 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
         contentType: req.headers["content-type"] ?? "",
         body: parseBody(text),
         host: req.headers.host ?? "",
+        authorize: options.authorize,
       };
       const segments = url.pathname
         .split("/")

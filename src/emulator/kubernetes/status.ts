@@ -50,6 +50,32 @@ interface ResourceRef {
 
 export const unauthorized = () => failure(401, "Unauthorized", "Unauthorized");
 
+/** 403 worded as the RBAC authorizer words it. */
+export const forbidden = (
+  user: string,
+  a: {
+    verb: string;
+    group: string;
+    resource: string;
+    namespace: string | undefined;
+    name: string | undefined;
+  },
+) => {
+  const [plural = "", sub] = a.resource.split("/");
+  const what = `${a.group ? `${plural}.${a.group}` : plural}${a.name ? ` "${a.name}"` : ""}`;
+  const scope = a.namespace ? ` in the namespace "${a.namespace}"` : " at the cluster scope";
+  return failure(
+    403,
+    "Forbidden",
+    `${what} is forbidden: User "${user}" cannot ${a.verb} resource "${a.resource}" in API group "${a.group}"${scope}`,
+    {
+      ...(a.name ? { name: a.name } : {}),
+      ...(a.group ? { group: a.group } : {}),
+      kind: sub ? `${plural}/${sub}` : plural,
+    },
+  );
+};
+
 export const notFound = (res: ResourceRef, name: string) =>
   failure(404, "NotFound", `${qualifiedName(res)} "${name}" not found`, {
     name,
