@@ -8,6 +8,7 @@ import { parseFirebreakConfig } from "../../src/config.js";
 import { resolveTargets } from "../../src/config-schema/targets.js";
 import type { Role } from "../../src/core/incident/roles.js";
 import { decideOnRun } from "../../src/runs/approve-run.js";
+import { runAlertRemediation, runAutoDiagnostics } from "../../src/runs/auto-runs.js";
 import { createRunExecutor } from "../../src/runs/deps.js";
 import type { RunDeps } from "../../src/runs/deps.js";
 import { startRun } from "../../src/runs/execute-run.js";
@@ -67,6 +68,23 @@ policy:
   timeout: 10s
 `;
 
+const AUTO = COMMAND.replace("name: touch", "name: touch-auto")
+  .replace("target: cache", "target: spare")
+  .replace("  timeout: 10s", "  timeout: 10s\n  auto_approve_for_alerts: { max_per_hour: 2, cooldown: 10m }");
+const PING = `
+name: cache-ping
+title: Ping
+description: PING the cache.
+kind: diagnostic
+target_type: redis
+target: cache
+steps:
+  - action: redis.ping
+policy:
+  request: [admin]
+  channels: incident
+`;
+
 const ROLES: Record<string, Role[]> = { U0CAROL: ["responder"], U0BOB: ["commander"], U0ALICE: ["admin"] };
 let db: TestDatabase;
 let deps: RunDeps;
@@ -74,11 +92,17 @@ let incident: Incident;
 let offsetMs = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
-  const config = parseFirebreakConfig(`targets:\n  redis:\n    cache: { url: "redis://127.0.0.1:6379" }\n`);
+  const config = parseFirebreakConfig(
+    `targets:\n  redis:\n    cache: { url: "redis://127.0.0.1:6379" }\n    spare: { url: "redis://127.0.0.1:6379" }\n`,
+  );
   const targets = resolveTargets(config.targets, {});
   const actions = new Map(builtInActions());
   actions.set(touch.name, touch);
-  const command = parseCommandFile(COMMAND, "touch.yaml", { targets, actions });
+  const commands = [
+    parseCommandFile(COMMAND, "touch.yaml", { targets, actions }),
+    parseCommandFile(AUTO, "touch-auto.yaml", { targets, actions }),
+    parseCommandFile(PING, "cache-ping.yaml", { targets, actions }),
+  ];
   const log = pino({ level: "silent" });
   deps = {
     pool: db.pool,
@@ -87,7 +111,7 @@ beforeAll(async () => {
     log,
     roles: { rolesOf: async (u) => new Set(ROLES[u] ?? []) },
     observers: [],
-    catalog: { commands: new Map([[command.name, command]]) },
+    catalog: { commands: new Map(commands.map((c) => [c.name, c])) },
     targets,
     actions,
     redactor: createRedactor([]),
@@ -223,5 +247,45 @@ describe("a remediation run", () => {
       offsetMs = 0;
     }
     expect(await events("run.started", id)).toHaveLength(0);
+  });
+});
+
+describe("runs for alerts", () => {
+  it("runs the diagnostics a routing rule names, with no requester role needed, in the incident", async () => {
+    const [result] = await runAutoDiagnostics(deps, incident.id, ["cache-ping"], "alertmanager");
+    expect(result).toMatchObject({ status: "accepted", incidentId: incident.id });
+    await eventually(async () => (await stateOf(result!.runId!)) === "succeeded", "auto diagnostic ran");
+    const [missing] = await runAutoDiagnostics(deps, incident.id, ["nope"], "alertmanager");
+    expect(missing).toMatchObject({ status: "refused" });
+  });
+
+  it("runs a pre-approved remediation while the alert fires, within its guardrails, else asks for approval", async () => {
+    hold();
+    gate.open!();
+    const first = await runAlertRemediation(deps, incident.id, "touch-auto", {}, "alertmanager", {
+      alertFiring: true,
+    });
+    await eventually(async () => (await stateOf(first.runId!)) === "succeeded", "pre-approved run");
+    expect(await events("run.auto_approved", first.runId!)).toHaveLength(1);
+    // Within the cooldown: proposed for approval instead.
+    const second = await runAlertRemediation(deps, incident.id, "touch-auto", {}, "alertmanager", {
+      alertFiring: true,
+    });
+    await eventually(async () => (await stateOf(second.runId!)) === "awaiting_approval", "proposed");
+    await decideOnRun(deps, second.runId!, "U0BOB", "deny");
+    const stopped = await runAlertRemediation(deps, incident.id, "touch-auto", {}, "alertmanager", {
+      alertFiring: false,
+    });
+    await eventually(
+      async () => (await stateOf(stopped.runId!)) === "awaiting_approval",
+      "proposed when not firing",
+    );
+    const declined = (await listTimeline(db.pool, incident.id)).filter(
+      (e) => e.kind === "run.auto_approval_declined",
+    );
+    expect(declined.map((e) => (e.data as { reason: string }).reason)).toEqual([
+      expect.stringMatching(/cooldown/),
+      "the alert is no longer firing",
+    ]);
   });
 });
