@@ -155,11 +155,11 @@ export function writeUpdate(
     },
   };
   if (hasStatus(t.def)) {
+    const { status, ...withoutStatus } = merged;
     merged =
       t.subresource === "status"
-        ? { ...old, status: merged.status }
-        : { ...merged, ...(old.status === undefined ? {} : { status: old.status }) };
-    if (t.subresource !== "status" && old.status === undefined) delete merged.status;
+        ? { ...old, status }
+        : { ...withoutStatus, ...(old.status === undefined ? {} : { status: old.status }) };
   }
   const admitted = admit(t.def, old, merged);
   if (JSON.stringify(admitted) === JSON.stringify(old) || isDryRun(req)) return admitted;

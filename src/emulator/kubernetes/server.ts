@@ -103,7 +103,18 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
   const requests: RecordedRequest[] = [];
   const watches = new Set<http.ServerResponse>();
 
-  function send(res: http.ServerResponse, status: number, body: unknown, contentType = "application/json") {
+  // Recorded before answering, so that a client that has its answer also finds it in `requests`.
+  const record = (req: http.IncomingMessage, status: number) =>
+    requests.push({ method: req.method ?? "GET", url: req.url ?? "/", status });
+
+  function send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    contentType = "application/json",
+  ) {
+    record(req, status);
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": contentType,
@@ -115,6 +126,7 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
   }
 
   function stream(req: http.IncomingMessage, res: http.ServerResponse, w: WatchRequest) {
+    record(req, 200);
     res.writeHead(200, {
       "Content-Type": "application/json",
       "Cache-Control": "no-cache, private",
@@ -141,7 +153,7 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
     req.on("close", done);
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<number> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     try {
       const text = await readBody(req);
@@ -156,30 +168,26 @@ export async function startKubeApiFake(options: KubeApiFakeOptions = {}): Promis
         host: req.headers.host ?? "",
         authorize: options.authorize,
       };
-      const segments = url.pathname
-        .split("/")
-        .filter((s) => s !== "")
-        .map(decodeURIComponent);
-      const result = route(store, segments, apiRequest);
-      if (result.type === "watch") {
-        stream(req, res, result.watch);
-        return 200;
+      let segments: string[];
+      try {
+        segments = url.pathname
+          .split("/")
+          .filter((s) => s !== "")
+          .map(decodeURIComponent);
+      } catch {
+        throw badRequest(`malformed path: ${url.pathname}`);
       }
-      if (result.type === "text") send(res, result.status, result.body, "text/plain");
-      else send(res, result.status, result.body, result.contentType);
-      return result.status;
+      const result = route(store, segments, apiRequest);
+      if (result.type === "watch") stream(req, res, result.watch);
+      else if (result.type === "text") send(req, res, result.status, result.body, "text/plain");
+      else send(req, res, result.status, result.body, result.contentType);
     } catch (err) {
       const status = err instanceof KubeApiError ? err.status : internalError(String(err)).status;
-      send(res, status.code, status);
-      return status.code;
+      send(req, res, status.code, status);
     }
   }
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    void handle(req, res).then((status) =>
-      requests.push({ method: req.method ?? "GET", url: req.url ?? "/", status }),
-    );
-  };
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res);
   const tls = options.tls;
   const server = tls
     ? https.createServer({ cert: tls.cert, key: tls.key }, listener)

@@ -72,6 +72,7 @@ export class KubeStore {
 
   /** Stores a new object, filling uid, creationTimestamp and (for workloads) generation. */
   create<T extends KubeObject>(key: string, object: T): T {
+    object = structuredClone(object);
     const meta = object.metadata;
     meta.uid ??= randomUUID();
     meta.creationTimestamp ??= timestamp(this.now());
