@@ -188,6 +188,24 @@ describe.skipIf(missing.length > 0)(
       expect(failedRequests()).toEqual([]);
     });
 
+    it("get deploy,rs -o wide, describe pod and delete pod work end to end", async () => {
+      const wide = await kubectl("get", "deploy,rs", "-n", "ecommerce", "-o", "wide");
+      expect(wide).toMatch(
+        /deployment\.apps\/app\s+2\/3\s+3\s+2\s+52d\s+app\s+registry\.example\.com\/shop\/app:1\.5\.0\s+app=app/,
+      );
+      expect(wide).toMatch(/replicaset\.apps\/app-7d9f8c6b5\s+0\s+0\s+0\s+52d/);
+      const described = await kubectl("describe", "pod", CRASHING_POD, "-n", "ecommerce");
+      expect(described).toMatch(/Reason:\s+CrashLoopBackOff/);
+      expect(described).toMatch(/Warning\s+BackOff/);
+      expect((await kubectl("delete", "pod", "mysql-0", "-n", "ecommerce")).trim()).toBe(
+        'pod "mysql-0" deleted',
+      );
+      expect(await kubectl("get", "pod", "mysql-0", "-n", "ecommerce")).toMatch(
+        /mysql-0\s+1\/1\s+Running\s+0\s+0s/,
+      );
+      expect(failedRequests()).toEqual([]);
+    });
+
     it("refuses kubectl with the wrong token, as a cluster does", async () => {
       const bad = path.join(dir, "bad-kubeconfig");
       await fake.writeKubeconfig(bad, "shop-prod");

@@ -128,7 +128,8 @@ export const RESOURCES: readonly ResourceDef[] = [
     singular: "event",
     kind: "Event",
     namespaced: true,
-    verbs: CRUD,
+    // A read-only view of the core events: writes go through /api/v1.
+    verbs: ["get", "list", "watch"],
     shortNames: ["ev"],
     storedAs: "/events",
   },
