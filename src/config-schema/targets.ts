@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import { z } from "zod";
 import { FirebreakError } from "../core/errors.js";
 import type { HttpTarget } from "../actions/http/target.js";
@@ -235,7 +236,9 @@ export function resolveTargets(
   for (const [name, t] of Object.entries(s.kubernetes)) {
     kubernetes.set(name, {
       name,
-      kubeconfig: t.kubeconfig ?? secret(t.kubeconfig_env!, `targets.kubernetes.${name}.kubeconfig_env`),
+      kubeconfig: t.kubeconfig
+        ? t.kubeconfig.replace(/^~(?=\/)/, homedir())
+        : secret(t.kubeconfig_env!, `targets.kubernetes.${name}.kubeconfig_env`),
       ...(t.context ? { context: t.context } : {}),
       namespaces: t.namespaces,
       ...(t.scale ? { scale: t.scale } : {}),
