@@ -47,7 +47,7 @@ export const k8sRolloutRestart: ActionDefinition<K8sRolloutRestartArgs, Kubernet
     return {
       changes: [
         `deployment ${args.namespace}/${args.deployment} rollout restart: all ${replicas} pods replaced by a rolling update` +
-          (revision ? ` (revision ${revision} → ${Number(revision) + 1})` : ""),
+          (/^\d+$/.test(revision) ? ` (revision ${revision} → ${Number(revision) + 1})` : ""),
       ],
       table: {
         columns: ["deployment", "replicas", "revision", "images"],
