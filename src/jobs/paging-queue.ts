@@ -2,15 +2,20 @@ import { Queue, Worker } from "bullmq";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { Clock } from "../core/ports.js";
 import { timerJobId } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
 
 const QUEUE = "paging-timers";
+const BATCH = 500;
 
 /** The BullMQ side of paging timers: delayed jobs, one per (timer, due time). */
 export interface PagingQueue {
-  /** Adds a delayed job for each timer; a job with the same id already there makes it a no-op. */
-  schedule(jobs: readonly TimerJob[], now: Date): Promise<void>;
+  /**
+   * Adds a delayed job for each timer; a job with the same id already there makes it a no-op.
+   * Delays are computed from `clock` as each batch is sent, so a long list does not fire late.
+   */
+  schedule(jobs: readonly TimerJob[], clock: Clock): Promise<void>;
   /** Processes due jobs with `process` until closed. */
   startWorker(process: (job: TimerJob) => Promise<void>, concurrency: number): void;
   close(): Promise<void>;
@@ -28,22 +33,24 @@ export function createPagingQueue(o: { redisUrl: string; prefix: string; log: Lo
   let worker: Worker<TimerJob> | null = null;
   let workerConnection: Redis | null = null;
   return {
-    async schedule(jobs, now) {
-      if (jobs.length === 0) return;
-      await queue.addBulk(
-        jobs.map((data) => ({
-          name: data.type,
-          data,
-          opts: {
-            jobId: timerJobId(data),
-            delay: Math.max(0, data.dueAt - now.getTime()),
-            removeOnComplete: true,
-            removeOnFail: true,
-            attempts: 5,
-            backoff: { type: "exponential", delay: 500 },
-          },
-        })),
-      );
+    async schedule(jobs, clock) {
+      for (let i = 0; i < jobs.length; i += BATCH) {
+        const now = clock.now().getTime();
+        await queue.addBulk(
+          jobs.slice(i, i + BATCH).map((data) => ({
+            name: data.type,
+            data,
+            opts: {
+              jobId: timerJobId(data),
+              delay: Math.max(0, data.dueAt - now),
+              removeOnComplete: true,
+              removeOnFail: true,
+              attempts: 5,
+              backoff: { type: "exponential", delay: 500 },
+            },
+          })),
+        );
+      }
     },
     startWorker(process, concurrency) {
       if (worker) return;

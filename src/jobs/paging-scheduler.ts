@@ -87,7 +87,7 @@ export class PagingScheduler {
     const early = job.dueAt - now.getTime();
     if (early > 0 && early <= 5_000) await new Promise((r) => setTimeout(r, early));
     const next = await runTimerJob(this.o.ctx, job, this.o.clock.now());
-    if (next) await this.o.queue.schedule([next], this.o.clock.now());
+    if (next) await this.o.queue.schedule([next], this.o.clock);
   }
 
   async start(): Promise<void> {
@@ -117,7 +117,7 @@ export class PagingScheduler {
         const horizon = new Date(now.getTime() + 2 * this.o.ctx.settings.reconcileIntervalMs);
         const jobs = await dueTimerJobs(this.o.ctx, horizon);
         try {
-          await this.o.queue.schedule(jobs, now);
+          await this.o.queue.schedule(jobs, this.o.clock);
         } catch (err) {
           this.o.log.warn({ err }, "paging: Redis unavailable; sweeping due timers from Postgres");
           await this.sweep(jobs.filter((j) => j.dueAt <= now.getTime()));
@@ -150,7 +150,7 @@ export class PagingScheduler {
     client.on("notification", (msg) => {
       const job = msg.payload ? parseTimerJob(msg.payload) : undefined;
       if (!job) return;
-      this.o.queue.schedule([job], this.o.clock.now()).catch((err: unknown) => {
+      this.o.queue.schedule([job], this.o.clock).catch((err: unknown) => {
         // The reconciler will re-create it from Postgres.
         this.o.log.warn({ err, job }, "paging: could not schedule a timer");
       });
