@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AlertsFeature } from "../../src/alerts/alerts-feature.js";
+import type { AlertmanagerClient, NewSilence } from "../../src/alerts/alertmanager-api.js";
+import { silenceAlertGroup } from "../../src/alerts/silence-alert-group.js";
 import { applyIncidentChange } from "../../src/incidents/apply-incident-command.js";
+import { declareIncident } from "../../src/incidents/declare-incident.js";
 import { getIncident } from "../../src/store/incident-store.js";
 import type { Incident } from "../../src/store/incident-store.js";
 import { auditTimeline, listTimeline } from "../../src/store/timeline-store.js";
@@ -343,5 +346,59 @@ describe("an alert storm", () => {
       return ids.every(Boolean) ? ids : null;
     }, "four channels created");
     expect(h.emulator.channels().filter((c) => channels.includes(c.id))).toHaveLength(4);
+  });
+});
+
+describe("silencing an alert incident's group", () => {
+  const fakeAlertmanager = () => {
+    const created: NewSilence[] = [];
+    const client = {
+      async createSilence(s: NewSilence) {
+        created.push(s);
+        await new Promise((r) => setTimeout(r, 20)); // a real call takes a moment
+        return `silence-${created.length}`;
+      },
+    } as unknown as AlertmanagerClient;
+    return { client, created };
+  };
+
+  it("creates one silence for a double click, with the group's labels as matchers", async () => {
+    const body = webhookBody({ alertname: "SilenceMe", alerts: [{ pod: "s", startsAt: clock.now() }] });
+    expect(await deliver(body)).toBe(200);
+    const [id] = await incidentsOf(body.groupKey as string);
+    const am = fakeAlertmanager();
+    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, slack: h.runtime.slack };
+    const input = { incidentId: id!, userId: "U0CAROL", duration: "1h" };
+    const outcomes = await Promise.all([silenceAlertGroup(deps, input), silenceAlertGroup(deps, input)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["changed", "unchanged"]);
+    expect(am.created).toHaveLength(1);
+    expect(am.created[0]!.matchers).toEqual([
+      { name: "alertname", value: "SilenceMe", isRegex: false, isEqual: true },
+      { name: "namespace", value: "shop", isRegex: false, isEqual: true },
+    ]);
+    expect(am.created[0]!.createdBy).toContain("U0CAROL");
+    const silenced = (await listTimeline(h.db.pool, id!)).filter((e) => e.kind === "alert.silenced");
+    expect(silenced).toMatchObject([{ actor: "U0CAROL", data: { silenceId: "silence-1", duration: "1h" } }]);
+  });
+
+  it("refuses a duration that is not configured, and incidents without an alert group of their own", async () => {
+    const am = fakeAlertmanager();
+    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, slack: h.runtime.slack };
+    const declared = await declareIncident(h.runtime.incidents, {
+      title: "Declared by a person",
+      severity: "P2",
+      actor: "U0CAROL",
+      via: "cli",
+    });
+    const body = webhookBody({ alertname: "SilenceRefused", alerts: [{ pod: "s", startsAt: clock.now() }] });
+    expect(await deliver(body)).toBe(200);
+    const [alertIncident] = await incidentsOf(body.groupKey as string);
+    expect(
+      await silenceAlertGroup(deps, { incidentId: alertIncident!, userId: "U0CAROL", duration: "7d" }),
+    ).toMatchObject({ status: "refused" });
+    expect(
+      await silenceAlertGroup(deps, { incidentId: declared.incident!.id, userId: "U0CAROL", duration: "1h" }),
+    ).toMatchObject({ status: "refused", message: expect.stringMatching(/no alert group/) as unknown });
+    expect(am.created).toHaveLength(0);
   });
 });
