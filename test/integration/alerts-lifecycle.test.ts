@@ -346,6 +346,26 @@ describe("an alert storm", () => {
       return ids.every(Boolean) ? ids : null;
     }, "four channels created");
     expect(h.emulator.channels().filter((c) => channels.includes(c.id))).toHaveLength(4);
+
+    // The storm is over only when every group it collected has resolved.
+    const resolve = (alertname: string) =>
+      deliver(
+        webhookBody({
+          alertname,
+          alerts: ["p1", "p2"].map((pod) => ({
+            pod,
+            startsAt: t0,
+            status: "resolved" as const,
+            endsAt: clock.now(),
+          })),
+        }),
+      );
+    const collected = names.slice(3);
+    for (const alertname of collected.slice(0, 2)) expect(await resolve(alertname)).toBe(200);
+    expect(await kinds(stormId)).not.toContain("alert.all_resolved");
+    expect(await resolve(collected[2]!)).toBe(200);
+    expect((await kinds(stormId)).filter((x) => x === "alert.all_resolved")).toHaveLength(1);
+    await summaryOf(storm, (t) => t.includes("0 still firing"));
   });
 });
 
