@@ -15,6 +15,15 @@ import type { PagingQueue } from "./paging-queue.js";
 /** A bound on one reconcile's reading; more waits for the next round. */
 const MAX_PER_KIND = 100_000;
 
+/** Rejects when `promise` has not settled within `ms` (a Redis that is down queues commands forever). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Runs one timer's job: processes the row it points at; returns the follow-up timer, if any. */
 export async function runTimerJob(
   ctx: PagingContext,
@@ -77,6 +86,8 @@ export class PagingScheduler {
       clock: Clock;
       log: Logger;
       concurrency?: number;
+      /** How long a reconcile waits for Redis before sweeping from Postgres itself (default 5s). */
+      redisTimeoutMs?: number;
     },
   ) {}
 
@@ -117,7 +128,7 @@ export class PagingScheduler {
         const horizon = new Date(now.getTime() + 2 * this.o.ctx.settings.reconcileIntervalMs);
         const jobs = await dueTimerJobs(this.o.ctx, horizon);
         try {
-          await this.o.queue.schedule(jobs, this.o.clock);
+          await withTimeout(this.o.queue.schedule(jobs, this.o.clock), this.o.redisTimeoutMs ?? 5_000);
         } catch (err) {
           this.o.log.warn({ err }, "paging: Redis unavailable; sweeping due timers from Postgres");
           await this.sweep(jobs.filter((j) => j.dueAt <= now.getTime()));

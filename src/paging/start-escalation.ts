@@ -10,8 +10,19 @@ import { endEscalation, getEscalation, upsertEscalationStart } from "./escalatio
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
 
-/** The policy alert routing chose for the incident's alert group, if any (the alerts feature stores it). */
+/**
+ * The policy alert routing chose for the incident, if any: the alerts feature records it in
+ * the `incident.declared` event (read here in the declaring transaction) and on the alert
+ * group (for later starts, like a reopen).
+ */
 async function alertRoutedPolicy(tx: Queryable, incidentId: number): Promise<string | undefined> {
+  const declared = await tx.query<{ policy: string | null }>(
+    `SELECT data->>'escalationPolicy' AS policy FROM timeline_events
+      WHERE incident_id = $1 AND kind = 'incident.declared' ORDER BY seq DESC LIMIT 1`,
+    [incidentId],
+  );
+  const fromEvent = declared.rows[0]?.policy;
+  if (fromEvent) return fromEvent;
   const exists = await tx.query<{ t: string | null }>("SELECT to_regclass('alert_groups')::text AS t");
   if (!exists.rows[0]?.t) return undefined;
   const res = await tx.query<{ escalation_policy: string }>(
@@ -19,7 +30,7 @@ async function alertRoutedPolicy(tx: Queryable, incidentId: number): Promise<str
       WHERE incident_id = $1 AND escalation_policy IS NOT NULL ORDER BY id LIMIT 1`,
     [incidentId],
   );
-  return res.rows[0]?.escalation_policy;
+  return res.rows[0]?.escalation_policy ?? undefined;
 }
 
 /** Which policy pages for `incident`: alert routing's choice, else by severity, else `default`. */

@@ -8,6 +8,7 @@ import type { Role } from "../../src/core/incident/roles.js";
 import { declareIncident } from "../../src/incidents/declare-incident.js";
 import type { IncidentDeps } from "../../src/incidents/deps.js";
 import { createPagingQueue } from "../../src/jobs/paging-queue.js";
+import type { PagingQueue } from "../../src/jobs/paging-queue.js";
 import { PagingScheduler } from "../../src/jobs/paging-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
@@ -113,6 +114,33 @@ afterAll(async () => {
 });
 
 describe("escalation timers on BullMQ, with Postgres as the state of record", () => {
+  it("with Redis unreachable, the reconciler pages overdue escalations straight from Postgres, each person once", async () => {
+    const unreachable: PagingQueue = {
+      schedule: () => new Promise<void>(() => undefined),
+      startWorker: () => undefined,
+      close: async () => undefined,
+    };
+    const s = new PagingScheduler({
+      ctx: context(),
+      queue: unreachable,
+      databaseUrl: db.url,
+      clock: systemClock,
+      log,
+      redisTimeoutMs: 50,
+    });
+    schedulers.push(s);
+    await s.start();
+    const id = await declare();
+    await s.reconcile();
+    expect((await listPages(db.pool, id)).map((p) => p.userId)).toEqual(["U0FIRST"]);
+    const due = (await getEscalation(db.pool, id))!.nextDueAt!.getTime();
+    await eventually(() => Date.now() > due, "second step due");
+    await Promise.all([s.reconcile(), s.reconcile()]);
+    await s.reconcile();
+    expect((await listPages(db.pool, id)).map((p) => p.userId)).toEqual(["U0FIRST", "U0SECOND"]);
+    expect(await dmCount(id)).toBe(2);
+  });
+
   it("pages through every step from delayed jobs alone, each person once", async () => {
     await startScheduler();
     const id = await declare();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
 import type { FirebreakConfig } from "../../src/config.js";
+import { INCIDENT_USAGE, parseIncidentCommand } from "../../src/core/incident/parse-command.js";
 import { whoIsOnCall } from "../../src/core/oncall/who-is-on-call.js";
 import type { Role } from "../../src/core/incident/roles.js";
 import type { Severity } from "../../src/core/incident/severity.js";
@@ -197,6 +198,24 @@ describe("escalating an unacknowledged incident", () => {
   });
 });
 
+describe("choosing the policy", () => {
+  it("uses the policy alert routing chose, recorded with the declaration, over the severity's", async () => {
+    clock.t = T0;
+    const ctx = contextFor();
+    const out = await declareIncident(incidentDeps(ctx), {
+      title: "MySQL replication lag",
+      severity: "P1",
+      actor: "alertmanager",
+      via: "alert",
+      data: { escalationPolicy: "gap" },
+    });
+    expect(await getEscalation(db.pool, out.incident!.id)).toMatchObject({
+      policyName: "gap",
+      status: "active",
+    });
+  });
+});
+
 describe("exactly once per incident, step, repeat and person", () => {
   it("two workers racing on the same due timer page once", async () => {
     const id = await declare("P1");
@@ -281,6 +300,25 @@ describe("/incident escalate and /incident page", () => {
     expect(await paged(id)).toEqual(["-1.0:U0ZED", `-1.1:${firstLine}`]);
     const sent = (await listTimeline(db.pool, id)).filter((e) => e.kind === "page.sent");
     expect(sent.map((e) => e.actor)).toEqual(["U0ADMIN", "U0ADMIN"]);
+  });
+});
+
+describe("reading /incident escalate and /incident page", () => {
+  it("reads escalate, a mentioned person and a schedule name, and explains anything else", () => {
+    expect(parseIncidentCommand("escalate")).toEqual({ type: "escalate" });
+    expect(parseIncidentCommand("escalate #12")).toEqual({ type: "escalate", ref: 12 });
+    expect(parseIncidentCommand("page <@U0DAVE|dave>")).toEqual({
+      type: "page",
+      target: { kind: "user", userId: "U0DAVE" },
+    });
+    expect(parseIncidentCommand("#4 page Primary")).toEqual({
+      type: "page",
+      ref: 4,
+      target: { kind: "schedule", schedule: "primary" },
+    });
+    expect(() => parseIncidentCommand("page @dave and bob")).toThrow(/\/incident page @user/);
+    expect(() => parseIncidentCommand("escalate now")).toThrow(/takes no arguments/);
+    expect(INCIDENT_USAGE).toContain("/incident escalate");
   });
 });
 
