@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
+import { parse } from "yaml";
 import { BUNDLED_EXAMPLE_CONFIG, parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { startLocalMode } from "../../src/local-mode.js";
 import type { LocalMode } from "../../src/local-mode.js";
@@ -34,15 +35,13 @@ let redis: Redis;
 let originalPolicy: string | undefined;
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-/** The demo config plus the local Redis as a run target (the remediation may set maxmemory-policy). */
-const CONFIG_YAML = `${readFileSync(BUNDLED_EXAMPLE_CONFIG, "utf8")}
-targets:
-  redis:
-    local:
-      url: ${REDIS_URL}
-      allow_config:
-        maxmemory-policy: { values: [noeviction, allkeys-lru] }
-`;
+/** The demo config local mode starts with: the example roles and policies, and its targets. */
+const CONFIG_YAML = readFileSync(BUNDLED_EXAMPLE_CONFIG, "utf8");
+/** The demo Redis target the runs act on (the remediation may set its maxmemory-policy). */
+const DEMO_REDIS = "cache";
+const demoRedisUrl = () =>
+  (parse(CONFIG_YAML) as { targets: { redis: Record<string, { url: string }> } }).targets.redis[DEMO_REDIS]!
+    .url;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -59,9 +58,8 @@ beforeAll(async () => {
   });
   const logger = createLogger(env.logLevel);
   local = await startLocalMode({ env, logger, print: () => undefined });
-  redis = new Redis(REDIS_URL);
+  redis = new Redis(demoRedisUrl());
   originalPolicy = ((await redis.config("GET", "maxmemory-policy")) as string[])[1];
-  // The demo config local mode starts with: the example roles, #incidents for announcements.
   runtime = await createRuntime({
     env,
     config: parseFirebreakConfig(CONFIG_YAML),
@@ -173,7 +171,7 @@ describe("a newcomer trying Firebreak in the browser console", () => {
 
   it("runs a diagnostic from the incident channel", async () => {
     await actAs("U0CAROL");
-    await send("/run redis-ping target=local count=2");
+    await send(`/run redis-ping target=${DEMO_REDIS} count=2`);
     await page.locator("#messages", { hasText: "redis-ping" }).waitFor({ timeout: 15_000 });
     const [incident] = await listIncidents(db.pool);
     await eventually(
@@ -184,7 +182,7 @@ describe("a newcomer trying Firebreak in the browser console", () => {
 
   it("requests a remediation as one user and approves it as another", async () => {
     const policy = originalPolicy === "allkeys-lru" ? "noeviction" : "allkeys-lru";
-    await send(`/run redis-set-maxmemory-policy target=local policy=${policy}`);
+    await send(`/run redis-set-maxmemory-policy target=${DEMO_REDIS} policy=${policy}`);
     const approve = page.locator('button[data-action-id="run.approve"]').last();
     await approve.waitFor({ timeout: 15_000 });
     await shot("04-approval-requested");
