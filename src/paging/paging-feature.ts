@@ -4,7 +4,9 @@ import { PagingScheduler } from "../jobs/paging-scheduler.js";
 import { registerOncallListeners } from "../slack/listeners/oncall-listeners.js";
 import type { OutboxHandler } from "../slack/outbox-drainer.js";
 import type { SlackTransport } from "../slack/slack-transport.js";
+import { escalationSummaryBlocks } from "../slack/views/page-summary.js";
 import { getIncident } from "../store/incident-store.js";
+import { getEscalation } from "./escalation-store.js";
 import { DEFAULT_PAGING_SETTINGS } from "./context.js";
 import type { PagingContext, PagingSettings, UsergroupMembers } from "./context.js";
 import { incidentPagingCommands, withPagingCommands } from "./incident-paging-commands.js";
@@ -80,6 +82,23 @@ export const pagingFeature: FeatureFactory = (mc) => {
     name: "paging",
     observers: [observer],
     outboxHandlers: new Map([[CHANNEL_MENTION_KIND, channelMentionHandler]]),
+    async summaryBlocks(tx, incident) {
+      const esc = await getEscalation(tx, incident.id);
+      if (!esc) return [];
+      return escalationSummaryBlocks(
+        {
+          status: esc.status,
+          policy: esc.policyName,
+          stopReason: esc.stopReason,
+          step: esc.currentStep,
+          steps: esc.snapshot?.steps.length ?? 0,
+          repeat: esc.currentRepeat,
+          rounds: (esc.snapshot?.repeat ?? 0) + 1,
+          nextDueAt: esc.nextDueAt,
+        },
+        mc.config.timezone,
+      );
+    },
     registerSlack(app) {
       registerOncallListeners(app, {
         pool: mc.pool,

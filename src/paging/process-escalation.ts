@@ -1,7 +1,7 @@
 import { nextEscalation } from "../core/oncall/next-escalation.js";
 import type { EscalationState } from "../core/oncall/next-escalation.js";
 import type { SkippedStep } from "../core/oncall/types.js";
-import { postInIncidentChannel } from "../incidents/incident-notices.js";
+import { postInIncidentChannel, refreshSummary } from "../incidents/incident-notices.js";
 import { lockIncident } from "../store/incident-store.js";
 import type { Incident } from "../store/incident-store.js";
 import type { Queryable } from "../store/pool.js";
@@ -126,6 +126,7 @@ export async function processEscalation(
               ? `:warning: Nobody acknowledged incident #${incidentId}: the escalation policy *${esc.policyName}* has run out. Page someone with \`/incident page @user\`.`
               : `:warning: Nobody could be paged for incident #${incidentId}: every step of *${esc.policyName}* is empty. Page someone with \`/incident page @user\`.`,
         });
+        await refreshSummary(tx, incident);
         await ctx.beforeCommit?.(incidentId);
         return { kind: "exhausted" };
       }
@@ -171,6 +172,7 @@ export async function processEscalation(
           now,
           nextDueAt: decision.nextDueAt,
         });
+        await refreshSummary(tx, incident);
         await ctx.beforeCommit?.(incidentId);
         return {
           kind: "paged",

@@ -97,6 +97,11 @@ describe("paging the person on call", () => {
       status: "stopped",
       stopReason: "acknowledged",
     });
+    await eventually(async () => {
+      const ts = (await getIncident(h.db.pool, id))?.summaryTs;
+      const summary = h.emulator.messages(incident.channelId!).find((m) => m.ts === ts);
+      return JSON.stringify(summary?.blocks ?? []).includes("Escalation *default* stopped (acknowledged)");
+    }, "the pinned summary shows the escalation stopped");
 
     // The timers for later steps find nothing to do, however late they fire.
     const ctx = {
