@@ -100,6 +100,26 @@ describe("starting local mode", () => {
   });
 });
 
+describe("choosing the console's port", () => {
+  it("takes any free port when the one next to Firebreak's is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const busy = (taken.address() as AddressInfo).port;
+    const other = await startLocalMode({
+      env: readEnvOptions({ DATABASE_URL: db.url, PORT: String(busy - 1), LOG_LEVEL: "silent" }),
+      logger: createLogger("silent"),
+      print: () => undefined,
+    });
+    try {
+      expect(new URL(other.consoleUrl).port).not.toBe(String(busy));
+      expect((await fetch(other.consoleUrl)).status).toBe(200);
+    } finally {
+      await other.stop();
+      await new Promise((r) => taken.close(r));
+    }
+  });
+});
+
 describe("acting in the console", () => {
   it("declares an incident from a slash command and shows its summary with buttons", async () => {
     const before = (await listIncidents(db.pool)).length;
