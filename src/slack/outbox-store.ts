@@ -27,12 +27,19 @@ export interface OutboxRow {
   attempts: number;
 }
 
-/** Enqueues in the caller's transaction: the call exists exactly when the change that needs it commits. */
+/**
+ * Enqueues in the caller's transaction: the call exists exactly when the change that needs
+ * it commits. With a coalesce key, a pending call with that key absorbs this one — but a
+ * pending call the drainer is sending right now was rendered before this change: DO UPDATE
+ * waits for the drainer's row lock, and once that call is done the insert goes ahead, so
+ * the change gets a call of its own.
+ */
 export async function enqueueSlackCall(tx: Queryable, call: OutboxCall): Promise<number | null> {
   const res = await tx.query<{ id: string }>(
     `INSERT INTO slack_outbox (kind, method, args, context, incident_id, channel_key, coalesce_key, not_before)
      VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, now()))
-     ON CONFLICT (coalesce_key) WHERE status = 'pending' AND coalesce_key IS NOT NULL DO NOTHING
+     ON CONFLICT (coalesce_key) WHERE status = 'pending' AND coalesce_key IS NOT NULL
+     DO UPDATE SET not_before = LEAST(slack_outbox.not_before, EXCLUDED.not_before)
      RETURNING id`,
     [
       call.kind ?? "raw",

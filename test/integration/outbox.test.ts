@@ -113,3 +113,32 @@ describe("the Slack outbox", () => {
     expect(second.rows).toEqual([{ status: "done" }]);
   });
 });
+
+describe("coalescing while a call is being sent", () => {
+  it("queues a fresh call when the pending one was already rendered, so no change is lost", async () => {
+    const { connect } = await import("../../src/store/pool.js");
+    const { finishCall, lockCall } = await import("../../src/slack/outbox-store.js");
+    const first = await withTransaction(db.pool, (tx) =>
+      enqueueSlackCall(tx, { method: "chat.update", channelKey: "s", coalesceKey: "summary:race" }),
+    );
+    // The drainer has the call locked and is sending what it rendered.
+    const drainerTx = await connect(db.pool);
+    await drainerTx.query("BEGIN");
+    expect(await lockCall(drainerTx, first!)).not.toBeNull();
+    // Meanwhile a change asks for a refresh: it must not fold into the call already rendered.
+    const second = withTransaction(db.pool, (tx) =>
+      enqueueSlackCall(tx, { method: "chat.update", channelKey: "s", coalesceKey: "summary:race" }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    await finishCall(drainerTx, first!, "done", { result: { ok: true } });
+    await drainerTx.query("COMMIT");
+    drainerTx.release();
+    const id = await second;
+    expect(id).not.toBeNull();
+    expect(id).not.toBe(first);
+    const pending = await db.pool.query(
+      "SELECT id FROM slack_outbox WHERE coalesce_key = 'summary:race' AND status = 'pending'",
+    );
+    expect(pending.rows.map((r) => Number(r.id))).toEqual([id]);
+  });
+});
