@@ -57,7 +57,7 @@ export async function decideOnRun(
             actor: "firebreak",
             kind: "run.expired",
             at: now,
-            data: { run: runId, command: run.command, target: run.target },
+            data: { run_id: runId, command: run.command, target: run.target },
           });
           await updateApprovalMessage(tx, expired);
         }
@@ -67,7 +67,7 @@ export async function decideOnRun(
         actor,
         kind: "run.approval_refused",
         at: now,
-        data: { run: runId, command: run.command, decision, via, reason: d.reason },
+        data: { run_id: runId, command: run.command, decision, via, reason: d.reason },
       });
       return { status: "refused", message: d.reason, ...base };
     }
@@ -84,7 +84,7 @@ export async function decideOnRun(
         kind: "run.denied",
         at: now,
         data: {
-          run: runId,
+          run_id: runId,
           command: run.command,
           target: run.target,
           withdrawn: actor === run.requestedBy,
@@ -101,7 +101,7 @@ export async function decideOnRun(
       kind: "run.approved",
       at: now,
       data: {
-        run: runId,
+        run_id: runId,
         command: run.command,
         target: run.target,
         approvals: count,

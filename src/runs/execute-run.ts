@@ -29,7 +29,7 @@ export async function startRun(deps: RunDeps, runId: number): Promise<void> {
       actor: "firebreak",
       kind: "run.started",
       at: now,
-      data: { run: run.id, command: run.command, target: run.target, timeout_ms: run.timeoutMs },
+      data: { run_id: run.id, command: run.command, target: run.target, timeout_ms: run.timeoutMs },
     });
     await updateApprovalMessage(tx, run);
     return run;
@@ -91,10 +91,10 @@ async function execute(deps: RunDeps, run: Run): Promise<void> {
     await appendTimelineEvent(tx, {
       incidentId: run.incidentId ?? WORKSPACE_CHAIN,
       actor: "firebreak",
-      kind: done ? (state === "interrupted" ? "run.interrupted" : "run.finished") : "run.finished_late",
+      kind: done ? `run.${state}` : "run.finished_late",
       at: now,
       data: {
-        run: run.id,
+        run_id: run.id,
         command: run.command,
         target: run.target,
         outcome: state,

@@ -46,7 +46,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
         actor: "firebreak",
         kind: "run.preview_failed",
         at: now,
-        data: { run: runId, command: run.command, target: run.target, error: message },
+        data: { run_id: runId, command: run.command, target: run.target, error: message },
       });
       await tellRequester(
         tx,
@@ -71,7 +71,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
       kind: "run.previewed",
       at: now,
       data: {
-        run: runId,
+        run_id: runId,
         command: run.command,
         target: run.target,
         changes: preview.changes,
@@ -87,7 +87,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
         actor: "firebreak",
         kind: "run.auto_approved",
         at: now,
-        data: { run: runId, command: run.command, target: run.target, reason: "pre-approved for alerts" },
+        data: { run_id: runId, command: run.command, target: run.target, reason: "pre-approved for alerts" },
       });
       return true;
     }

@@ -161,7 +161,7 @@ export async function requestRun(deps: RunDeps, req: RunRequest): Promise<RunRes
       kind: "run.requested",
       at: now,
       data: {
-        run: run.id,
+        run_id: run.id,
         command: command.name,
         kind: command.kind,
         target_type: command.targetType,

@@ -31,7 +31,7 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
         actor: "firebreak",
         kind: "run.expired",
         at: now,
-        data: { run: id, command: run.command, target: run.target },
+        data: { run_id: id, command: run.command, target: run.target },
       });
       await updateApprovalMessage(tx, run);
     });
@@ -55,7 +55,7 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
         kind: "run.interrupted",
         at: now,
         data: {
-          run: id,
+          run_id: id,
           command: run.command,
           target: run.target,
           started_at: run.startedAt?.toISOString() ?? null,

@@ -100,12 +100,12 @@ describe("MySQL from an incident channel", () => {
       "run.approval_refused",
       "run.approved",
       "run.started",
-      "run.finished",
+      "run.succeeded",
     ])
       expect(seen).toContain(k);
-    const finished = await eventsOf(h, incident.id, "run.finished");
+    const finished = await eventsOf(h, incident.id, "run.succeeded");
     const last = finished.at(-1)!.data as Record<string, unknown>;
-    expect(last).toMatchObject({ run: requested.id, outcome: "succeeded" });
+    expect(last).toMatchObject({ run_id: requested.id, outcome: "succeeded" });
     expect(String(last.output_sha256)).toMatch(/^[0-9a-f]{64}$/);
     expect((await auditTimeline(h.db.pool, { incidentId: incident.id })).broken).toEqual([]);
   });

@@ -230,7 +230,7 @@ describe("approvals", () => {
     );
     expect((await latestRun(h))!.state).toBe("awaiting_approval");
     const refused = (await eventsOf(h, incident.id, "run.approval_refused")).filter(
-      (e) => (e.data as { run: number }).run === run.id,
+      (e) => (e.data as { run_id: number }).run_id === run.id,
     );
     expect(refused.map((e) => e.actor)).toEqual(["U0CAROL", "U0DAVE"]);
     await clickDecision(h, run, "U0BOB", "deny");
@@ -245,11 +245,11 @@ describe("approvals", () => {
     await ephemeralFor(h, "U0ALICE", `Run #${run.id} has already run`);
     const mine = (kind: string) =>
       eventsOf(h, incident.id, kind).then((es) =>
-        es.filter((e) => (e.data as { run: number }).run === run.id),
+        es.filter((e) => (e.data as { run_id: number }).run_id === run.id),
       );
     expect(await mine("run.approved")).toHaveLength(1);
     expect(await mine("run.started")).toHaveLength(1);
-    expect(await mine("run.finished")).toHaveLength(1);
+    expect(await mine("run.succeeded")).toHaveLength(1);
     expect(await redis.config("GET", "maxmemory")).toEqual(["maxmemory", maxmemory]);
   });
 
@@ -271,7 +271,7 @@ describe("approvals", () => {
         "the approval message updated",
       );
       const expired = await eventsOf(h, incident.id, "run.expired");
-      expect(expired.some((e) => (e.data as { run: number }).run === run.id)).toBe(true);
+      expect(expired.some((e) => (e.data as { run_id: number }).run_id === run.id)).toBe(true);
     } finally {
       offsetMs = 0;
     }

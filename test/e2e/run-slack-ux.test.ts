@@ -101,7 +101,7 @@ describe("diagnostics outside an incident", () => {
     expect((await runInState(h, run.id, ["succeeded", "failed"])).state).toBe("succeeded");
     await ephemeralFor(h, "U0CAROL", `redis-ping on cache (run #${run.id}): succeeded`);
     const kinds = (await listTimeline(h.db.pool, WORKSPACE_CHAIN)).map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["run.requested", "run.started", "run.finished"]));
+    expect(kinds).toEqual(expect.arrayContaining(["run.requested", "run.started", "run.succeeded"]));
   });
 });
 
@@ -126,7 +126,7 @@ describe("long output", () => {
     const digest = createHash("sha256").update(file.content!).digest("hex");
     expect(digest).toBe(done.outcome?.digest);
     const finished = (await listTimeline(h.db.pool, incident.id)).find(
-      (e) => e.kind === "run.finished" && (e.data as { run: number }).run === run.id,
+      (e) => e.kind === "run.succeeded" && (e.data as { run_id: number }).run_id === run.id,
     )!;
     expect((finished.data as { output_sha256: string }).output_sha256).toBe(digest);
     expect((finished.data as { excerpt: string }).excerpt.length).toBeLessThanOrEqual(500);

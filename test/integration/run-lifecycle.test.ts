@@ -152,7 +152,7 @@ const request = async () => {
 const stateOf = async (id: number) => (await getRun(db.pool, id))!.state;
 const events = async (kind: string, run: number) =>
   (await listTimeline(db.pool, incident.id)).filter(
-    (e) => e.kind === kind && (e.data as { run?: number }).run === run,
+    (e) => e.kind === kind && (e.data as { run_id?: number }).run_id === run,
   );
 
 describe("a remediation run", () => {
