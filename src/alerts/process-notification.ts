@@ -17,7 +17,7 @@ import type { IncidentDeps } from "../incidents/deps.js";
 import { getIncident } from "../store/incident-store.js";
 import type { Incident } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
-import { refreshAlertSummary } from "./refresh-alert-summary.js";
+import { refreshSummary } from "../incidents/incident-notices.js";
 import type { AlertGroup } from "./alert-store.js";
 import {
   deleteResolvedAlerts,
@@ -203,7 +203,7 @@ async function applyNotification(
         }
       }
     }
-    await refreshAlertSummary(tx, target);
+    await refreshSummary(tx, target);
     // The timeline last: its per-incident lock (one chain for a whole storm) is held only
     // from here to commit.
     await recordAlertChanges(tx, target.id, now, n, meta, merged.changes);

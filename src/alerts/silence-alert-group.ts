@@ -6,7 +6,7 @@ import type { IncidentDeps } from "../incidents/deps.js";
 import type { SlackTransport } from "../slack/slack-transport.js";
 import { getIncident } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
-import { refreshAlertSummary } from "./refresh-alert-summary.js";
+import { refreshSummary } from "../incidents/incident-notices.js";
 import type { AlertmanagerClient, SilenceMatcher } from "./alertmanager-api.js";
 import { findGroupOfIncident, lockGroup, updateGroup } from "./alert-store.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
@@ -100,7 +100,7 @@ export async function silenceAlertGroup(
     );
     const message = `:mute: ${mentionUser(input.userId)} silenced this group's alerts in Alertmanager for ${escapeMrkdwn(duration.label)} (${humanDuration(duration.ms)}; silence \`${escapeMrkdwn(silenceId)}\`).`;
     await queueAlertChannelMessage(tx, incident.id, message);
-    await refreshAlertSummary(tx, incident);
+    await refreshSummary(tx, incident);
     return { status: "changed", message, silenceId };
   });
 }
