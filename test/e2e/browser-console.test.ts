@@ -175,7 +175,10 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     await page.locator("#messages", { hasText: "redis-ping" }).waitFor({ timeout: 15_000 });
     const [incident] = await listIncidents(db.pool);
     await eventually(
-      async () => (await listTimeline(db.pool, incident!.id)).some((e) => e.kind === "run.finished"),
+      async () =>
+        (await listTimeline(db.pool, incident!.id)).some(
+          (e) => e.kind === "run.succeeded" && JSON.stringify(e.data).includes("redis-ping"),
+        ),
       "the diagnostic's result on the timeline",
     );
   });
@@ -233,9 +236,10 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     expect(kinds).toEqual(
       expect.arrayContaining(["incident.declared", "incident.acknowledged", "incident.note"]),
     );
-    await expect(page.locator("#postmortem").innerText()).resolves.toContain(
-      "Rolled back checkout-api to v41",
-    );
+    const postmortem = await page.locator("#postmortem").innerText();
+    expect(postmortem).toContain("Rolled back checkout-api to v41");
+    expect(postmortem).toContain("redis-ping by U0CAROL: succeeded");
+    expect(postmortem).toContain("redis-set-maxmemory-policy by U0CAROL: succeeded (approved by U0ALICE)");
     await shot("06-incident-page");
   });
 
