@@ -10,7 +10,7 @@ import { getEscalation } from "./escalation-store.js";
 import { DEFAULT_PAGING_SETTINGS } from "./context.js";
 import type { PagingContext, PagingSettings, UsergroupMembers } from "./context.js";
 import { incidentPagingCommands, withPagingCommands } from "./incident-paging-commands.js";
-import { CHANNEL_MENTION_KIND } from "./page-delivery.js";
+import { CHANNEL_MENTION_KIND, PAGE_DM_KIND, pageDmHandler } from "./page-delivery.js";
 import { pagingObserver } from "./paging-observer.js";
 
 /** Paging's settings from the environment, with the defaults for what it leaves out. */
@@ -81,7 +81,10 @@ export const pagingFeature: FeatureFactory = (mc) => {
   return {
     name: "paging",
     observers: [observer],
-    outboxHandlers: new Map([[CHANNEL_MENTION_KIND, channelMentionHandler]]),
+    outboxHandlers: new Map([
+      [CHANNEL_MENTION_KIND, channelMentionHandler],
+      [PAGE_DM_KIND, pageDmHandler(mc.clock)],
+    ]),
     async summaryBlocks(tx, incident) {
       const esc = await getEscalation(tx, incident.id);
       if (!esc) return [];

@@ -13,7 +13,10 @@ import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { getEscalation, listPages } from "../../src/paging/escalation-store.js";
 import { incidentPagingCommands, withPagingCommands } from "../../src/paging/incident-paging-commands.js";
+import { pageDmHandler } from "../../src/paging/page-delivery.js";
 import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { lockCall } from "../../src/slack/outbox-store.js";
+import { withTransaction } from "../../src/store/pool.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
 import { listTimeline } from "../../src/store/timeline-store.js";
 import { createTestDatabase } from "../support/db.js";
@@ -257,6 +260,37 @@ describe("exactly once per incident, step, repeat and person", () => {
     for (let i = 0; i < 3; i++) expect((await processEscalation(contextFor(), id, T0)).kind).toBe("wait");
     expect(await kinds(id)).toEqual(before);
     expect(await dms(id)).toHaveLength(1);
+  });
+});
+
+describe("a page's DM still queued when the incident is acknowledged", () => {
+  it("is withdrawn at send time and recorded; an ad hoc page still goes", async () => {
+    const ctx = contextFor();
+    const id = await declare("P1", ctx);
+    await processEscalation(ctx, id, T0);
+    clock.t = at(MIN);
+    await incidentPagingCommands(ctx).pageAdHoc(id, "U0ADMIN", { kind: "user", userId: "U0ZED" });
+    await applyIncidentChange(incidentDeps(ctx), id, "U0CAROL", { type: "ack" }, "slash");
+    const rows = await db.pool.query(
+      "SELECT id FROM slack_outbox WHERE incident_id = $1 AND kind = 'page.dm' ORDER BY id",
+      [id],
+    );
+    const handler = pageDmHandler(clock);
+    const rendered = await withTransaction(db.pool, async (tx) => {
+      const out = [];
+      for (const r of rows.rows as { id: string }[])
+        out.push(await handler.render!((await lockCall(tx, Number(r.id)))!, tx));
+      return out;
+    });
+    expect(rendered[0]).toBeNull();
+    expect(rendered[1]).toMatchObject({ channel: "U0ZED" });
+    const withdrawn = (await listTimeline(db.pool, id)).filter((e) => e.kind === "page.withdrawn");
+    expect(withdrawn.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        user: firstLine,
+        reason: "the incident was acknowledged before the DM went out",
+      }),
+    ]);
   });
 });
 
