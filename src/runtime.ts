@@ -57,7 +57,7 @@ export interface Runtime {
   metrics: Metrics;
   http: express.Express;
   modules: FeatureModule[];
-  /** Resolves with the bound port once listening (web) and draining (worker). */
+  /** Resolves with the bound port once listening (web: everything; worker: probes and metrics) and draining. */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
 }
@@ -202,13 +202,25 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
         for (const m of modules) await m.startWorker?.();
       }
       if (socketMode && o.role !== "worker") await app.start();
-      if (o.role === "worker") return { port: null };
-      const s = http.listen(o.env.port, o.env.host);
+      // A worker serves only its probes and metrics (its pages, runs and jobs are counted there).
+      const served = o.role === "worker" ? express().use(healthRoutes({ pool, redis, metrics })) : http;
+      const s = served.listen(o.env.port, o.env.host);
       server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once("listening", resolve);
-        s.once("error", reject);
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          s.once("listening", resolve);
+          s.once("error", reject);
+        });
+      } catch (err) {
+        // A worker beside a web process on one host: it still works, without its own probes.
+        if (o.role !== "worker") throw err;
+        log.warn(
+          { err, port: o.env.port },
+          "worker cannot serve /healthz and /metrics on PORT (taken?); running without",
+        );
+        server = null;
+        return { port: null };
+      }
       const addr = s.address();
       return { port: typeof addr === "object" && addr ? addr.port : null };
     },
