@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
 import { FirebreakError } from "../core/errors.js";
-import { withTransaction } from "./pool.js";
+import { sqlState, withTransaction } from "./pool.js";
 
 const MIGRATION_FILE = /^(\d{4})_[a-z0-9_]+\.sql$/;
 // Any constant shared by every Firebreak process: serialises concurrent migrators.
@@ -27,8 +27,10 @@ export async function migrate(pool: pg.Pool, dir: string): Promise<MigrationResu
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     )
     .catch((err: unknown) => {
-      // Two processes creating the table at once: one loses with unique_violation on pg_type.
-      if ((err as { code?: string }).code !== "23505") throw err;
+      // Two processes creating the table at once: the loser gets unique_violation (on
+      // pg_type) or duplicate_table; either way the table is there.
+      const code = sqlState(err);
+      if (code !== "23505" && code !== "42P07") throw err;
     });
   const applied: string[] = [];
   let alreadyApplied = 0;
