@@ -24,6 +24,8 @@ export interface RunDeps extends IncidentDeps {
   actions: ActionRegistry;
   redactor: Redactor;
   executor: RunExecutor;
+  /** Counts runs for /metrics: a finished run with its duration, or a refused request. */
+  observeRun?: (command: string, outcome: "ok" | "failed" | "refused" | "timeout", seconds?: number) => void;
 }
 
 /** The result of a run use-case, for the listener to render. */

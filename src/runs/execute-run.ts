@@ -84,6 +84,11 @@ async function execute(deps: RunDeps, run: Run): Promise<void> {
     ...(failure ? { error: failure } : {}),
     durationMs: Math.round(performance.now() - started),
   };
+  deps.observeRun?.(
+    run.command,
+    failure ? (timeout.aborted ? "timeout" : "failed") : "ok",
+    (outcome.durationMs ?? 0) / 1000,
+  );
   await withTransaction(deps.pool, async (tx) => {
     const now = deps.clock.now();
     const state = interrupted ? "interrupted" : failure ? "failed" : "succeeded";

@@ -72,6 +72,8 @@ export async function requestRun(deps: RunDeps, req: RunRequest): Promise<RunRes
           reason: deps.redactor.text(reason),
         },
       });
+      // Unknown names stay out of the metric's labels (they are user input).
+      deps.observeRun?.(deps.catalog.commands.has(req.command) ? req.command : "unknown", "refused");
       return { status: "refused", message: reason, ...(incident ? { incidentId: incident.id } : {}) };
     };
     const command = deps.catalog.commands.get(req.command);

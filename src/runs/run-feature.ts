@@ -58,6 +58,10 @@ export const runsFeature: FeatureFactory = (ctx) => {
     actions: builtInActions(),
     redactor,
     executor,
+    observeRun(command, outcome, seconds) {
+      ctx.metrics.runs.inc({ command, outcome });
+      if (seconds !== undefined) ctx.metrics.runDuration.observe({ command }, seconds);
+    },
   };
   byIncidents.set(ctx.incidents, deps);
   let timer: NodeJS.Timeout | undefined;

@@ -102,6 +102,9 @@ describe("diagnostics outside an incident", () => {
     await ephemeralFor(h, "U0CAROL", `redis-ping on cache (run #${run.id}): succeeded`);
     const kinds = (await listTimeline(h.db.pool, WORKSPACE_CHAIN)).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(["run.requested", "run.started", "run.succeeded"]));
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/firebreak_runs_total\{command="redis-ping",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/firebreak_run_duration_seconds_count\{command="redis-ping"\} [1-9]/);
   });
 });
 
