@@ -7,6 +7,10 @@ import { applyIncidentChange } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
 import { pagingCommandsOf } from "../paging/incident-paging-commands.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
+import { decidePermission } from "../core/incident/roles.js";
+import type { Permission } from "../core/incident/roles.js";
+import { withTransaction } from "../store/pool.js";
+import { appendTimelineEvent } from "../store/timeline-store.js";
 
 /** Who ran `/incident …`, where, and what they typed. */
 export interface CommandInvocation {
@@ -115,6 +119,8 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
     case "page": {
       const paging = pagingCommandsOf(deps);
       if (!paging) return { type: "error", message: "Paging is not enabled in this Firebreak." };
+      const refusal = await refusePermission(deps, incident, inv.userId, "page", cmd.type);
+      if (refusal) return { type: "outcome", outcome: refusal };
       return {
         type: "outcome",
         outcome:
@@ -124,6 +130,34 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
       };
     }
   }
+}
+
+/** Checks a permission for a command that is not a plain incident change; records a refusal. */
+async function refusePermission(
+  deps: IncidentDeps,
+  incident: Incident,
+  userId: string,
+  permission: Permission,
+  command: string,
+): Promise<Outcome | null> {
+  const decision = decidePermission({
+    permission,
+    policy: deps.config.permissions,
+    userId,
+    roles: await deps.roles.rolesOf(userId),
+    incidentCommander: incident.commander,
+  });
+  if (decision.allowed) return null;
+  await withTransaction(deps.pool, (tx) =>
+    appendTimelineEvent(tx, {
+      incidentId: incident.id,
+      actor: userId,
+      kind: "command.refused",
+      at: deps.clock.now(),
+      data: { command, via: "slash", reason: decision.reason },
+    }),
+  );
+  return { status: "refused", message: decision.reason, incident };
 }
 
 /** The incident a command is about: `#N` if given, else the incident whose channel this is. */

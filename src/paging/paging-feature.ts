@@ -107,6 +107,7 @@ export const pagingFeature: FeatureFactory = (mc) => {
         pool: mc.pool,
         clock: mc.clock,
         config: mc.config,
+        roles: mc.incidents.roles,
         slack: mc.slack,
         log: ctx.log,
       });

@@ -175,4 +175,39 @@ describe("paging the person on call", () => {
       "/oncall answer",
     );
   });
+
+  it("refuses paging and on-call overrides from someone without a role, and records the attempts", async () => {
+    const id = await declare("P2 Who may page");
+    const incident = await eventually(async () => {
+      const i = await getIncident(h.db.pool, id);
+      return i?.channelId ? i : null;
+    }, "channel");
+    const before = (await listPages(h.db.pool, id)).length;
+    await h.sender.slashCommand({
+      command: "/incident",
+      text: "page <@U0BOB|bob>",
+      userId: "U0DAVE",
+      channelId: incident.channelId!,
+    });
+    await eventually(
+      () => h.emulator.ephemerals("U0DAVE").find((m) => m.text.includes("You may not page people")),
+      "page refusal",
+    );
+    await h.sender.slashCommand({
+      command: "/oncall",
+      text: "override <@U0DAVE> 4h primary",
+      userId: "U0DAVE",
+      channelId: "C0INCIDENTS",
+    });
+    await eventually(
+      () => h.emulator.ephemerals("U0DAVE").find((m) => m.text.includes("You may not change who is on call")),
+      "override refusal",
+    );
+    expect((await listPages(h.db.pool, id)).length).toBe(before);
+    expect((await h.db.pool.query("SELECT count(*)::int AS n FROM oncall_overrides")).rows[0].n).toBe(0);
+    const refusedHere = (await listTimeline(h.db.pool, id)).filter((e) => e.kind === "command.refused");
+    expect(refusedHere.map((e) => (e.data as { command: string }).command)).toContain("page");
+    const refusedWorkspace = (await listTimeline(h.db.pool, 0)).filter((e) => e.kind === "command.refused");
+    expect(refusedWorkspace.map((e) => (e.data as { command: string }).command)).toContain("oncall override");
+  });
 });

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   "severity",
   "assign_role",
   "checklist",
+  "page",
+  "oncall_override",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,6 +42,9 @@ export const DEFAULT_PERMISSIONS: PermissionPolicy = {
   reopen: ["commander", "admin", "incident_commander"],
   severity: ["commander", "admin", "incident_commander"],
   assign_role: ["commander", "admin", "incident_commander"],
+  // Waking someone up, or changing who is woken up, takes a role.
+  page: ["responder", "commander", "admin", "incident_commander"],
+  oncall_override: ["responder", "commander", "admin"],
 };
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
@@ -76,6 +81,8 @@ const PERMISSION_VERBS: Record<Permission, string> = {
   severity: "change severity",
   assign_role: "assign incident roles",
   checklist: "tick checklist items",
+  page: "page people or escalate",
+  oncall_override: "change who is on call",
 };
 
 /** Response target and checklist of a severity. */

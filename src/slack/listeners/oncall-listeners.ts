@@ -2,6 +2,10 @@ import type { App } from "@slack/bolt";
 import type { Logger } from "pino";
 import type pg from "pg";
 import { FirebreakError } from "../../core/errors.js";
+import { decidePermission } from "../../core/incident/roles.js";
+import type { RoleDirectory } from "../../incidents/deps.js";
+import { withTransaction } from "../../store/pool.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../../store/timeline-store.js";
 import { parseOncallCommand } from "../../core/oncall/parse-oncall-command.js";
 import type { PagingContext } from "../../paging/context.js";
 import { runOncallCommand } from "../../paging/oncall-command.js";
@@ -14,6 +18,7 @@ export interface OncallListenerDeps extends Pick<PagingContext, "clock" | "confi
   pool: pg.Pool;
   slack: SlackTransport;
   log: Logger;
+  roles: RoleDirectory;
 }
 
 /** `/oncall`: acks at once (bad input is answered in the ack), then answers ephemerally. */
@@ -29,6 +34,28 @@ export function registerOncallListeners(app: App, deps: OncallListenerDeps): voi
     }
     await ack();
     try {
+      if (parsed.kind === "override" || parsed.kind === "override_remove") {
+        const decision = decidePermission({
+          permission: "oncall_override",
+          policy: deps.config.permissions,
+          userId: command.user_id,
+          roles: await deps.roles.rolesOf(command.user_id),
+        });
+        if (!decision.allowed) {
+          await withTransaction(deps.pool, (tx) =>
+            appendTimelineEvent(tx, {
+              incidentId: WORKSPACE_CHAIN,
+              actor: command.user_id,
+              kind: "command.refused",
+              at: deps.clock.now(),
+              data: { command: `oncall ${parsed.kind}`, via: "slash", reason: decision.reason },
+            }),
+          );
+          return void (await sendReply(deps, command.response_url, {
+            text: `:no_entry: ${decision.reason}`,
+          }));
+        }
+      }
       const text = await runOncallCommand(deps, parsed, command.user_id);
       await sendReply(deps, command.response_url, oncallReply(text));
     } catch (err) {
