@@ -2,6 +2,12 @@ import type { Logger } from "pino";
 import { listGroupsWithPendingAction } from "./alert-store.js";
 import { listDueNotifications, recordNotificationFailure } from "./notification-store.js";
 import { runPendingAction } from "./pending-actions.js";
+import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
+import { runAutoDiagnostics } from "../runs/auto-runs.js";
+import { runDepsOf } from "../runs/run-feature.js";
+import { getIncident } from "../store/incident-store.js";
+
+const AUTO_DIAGNOSTICS_WAIT_MS = 30_000;
 import { processNotification } from "./process-notification.js";
 import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js";
 
@@ -33,6 +39,7 @@ export class AlertProcessor {
   private sweeping: Promise<void> | null = null;
   private stopped = false;
   private pendingActions: Promise<void> = Promise.resolve();
+  private readonly enrichments = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: AlertIngestDeps,
@@ -83,6 +90,7 @@ export class AlertProcessor {
     this.queued.clear();
     await this.sweeping;
     await this.idle();
+    await Promise.all(this.enrichments);
   }
 
   private pump(): void {
@@ -107,6 +115,11 @@ export class AlertProcessor {
     try {
       const outcome = await processNotification(this.deps, id);
       this.o.onProcessed?.(outcome);
+      if (outcome.status === "processed" && outcome.incidentId !== null && outcome.autoDiagnostics?.length) {
+        const p = this.autoDiagnose(outcome.incidentId, outcome.autoDiagnostics);
+        this.enrichments.add(p);
+        void p.finally(() => this.enrichments.delete(p));
+      }
       if (outcome.status === "processed" && outcome.pendingAction) {
         const groupId = outcome.groupId;
         // Lifecycle changes run one at a time: each holds two connections for a moment.
@@ -121,6 +134,29 @@ export class AlertProcessor {
         err instanceof Error ? err.message : String(err),
         10_000,
       ).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Alert enrichment: runs the route's diagnostics once the incident's channel exists (run
+   * results are posted there). Best effort: waits a bounded time for the channel, and a
+   * crash before it runs them means a responder runs them by hand.
+   */
+  private async autoDiagnose(incidentId: number, commands: readonly string[]): Promise<void> {
+    const runs = runDepsOf(this.deps.incidents);
+    if (!runs) return;
+    try {
+      const deadline = Date.now() + AUTO_DIAGNOSTICS_WAIT_MS;
+      while (!(await getIncident(this.deps.incidents.pool, incidentId))?.channelId) {
+        if (this.stopped || Date.now() > deadline) {
+          this.o.log.warn({ incidentId }, "no incident channel in time; auto-diagnostics not run");
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await runAutoDiagnostics(runs, incidentId, commands, ALERTMANAGER_ACTOR);
+    } catch (err) {
+      this.o.log.warn({ err, incidentId }, "auto-diagnostics failed");
     }
   }
 

@@ -53,6 +53,8 @@ export type ProcessOutcome =
       incidentId: number | null;
       plan: "track" | "open" | "storm" | "reopen" | "record";
       pendingAction: PendingAction | null;
+      /** Catalog diagnostics the route asks for, for an incident this notification opened. */
+      autoDiagnostics?: readonly string[];
     };
 
 /** Reads a stored body back into the domain's notification (it was validated when received). */
@@ -79,11 +81,14 @@ export async function processNotification(deps: AlertIngestDeps, id: number): Pr
   const route = routeAlertGroup(notification.commonLabels, deps.incidents.config.alerts.routes);
   // Slack is asked before the transaction: no row lock waits on the network.
   const invite = await deps.invitees.invitees(route);
-  return withTransaction(pool, async (tx) => {
+  const outcome = await withTransaction(pool, async (tx): Promise<ProcessOutcome> => {
     const locked = await lockUnprocessedNotification(tx, id);
     if (!locked) return { status: "skipped" };
     return applyNotification(tx, deps.incidents, { id, notification, route, invite });
   });
+  return outcome.status === "processed" && outcome.plan === "open" && route.autoDiagnostics.length
+    ? { ...outcome, autoDiagnostics: route.autoDiagnostics }
+    : outcome;
 }
 
 interface Work {
