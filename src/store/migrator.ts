@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
 import { FirebreakError } from "../core/errors.js";
-import { sqlState, withTransaction } from "./pool.js";
+import { withTransaction } from "./pool.js";
 
 const MIGRATION_FILE = /^(\d{4})_[a-z0-9_]+\.sql$/;
 // Any constant shared by every Firebreak process: serialises concurrent migrators.
@@ -21,17 +21,13 @@ export interface MigrationResult {
 export async function migrate(pool: pg.Pool, dir: string): Promise<MigrationResult> {
   const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f)).sort();
   assertUniqueNumbers(files);
-  await pool
-    .query(
-      `CREATE TABLE IF NOT EXISTS firebreak_migrations (
-      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    )
-    .catch((err: unknown) => {
-      // Two processes creating the table at once: the loser gets unique_violation (on
-      // pg_type) or duplicate_table; either way the table is there.
-      const code = sqlState(err);
-      if (code !== "23505" && code !== "42P07") throw err;
-    });
+  // Under the migration lock: two processes creating the bookkeeping table at once would
+  // otherwise race in the catalogs (unique_violation, duplicate_table, duplicate_object).
+  await withTransaction(pool, async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS firebreak_migrations (
+      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const applied: string[] = [];
   let alreadyApplied = 0;
   for (const file of files) {
