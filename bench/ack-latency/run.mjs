@@ -2,13 +2,12 @@
 // (`firebreak start`, real Postgres and Redis, the Slack emulator as Slack) against a bare
 // Bolt app acking the same signed command, in the same run. Prints both and the ratio.
 //   npm run build && node bench/ack-latency/run.mjs [--rate 100] [--seconds 10]
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { fmt, openLoop, summarize, waitForHttp, withBenchDatabase } from "../lib/stats.mjs";
+import { freePort, startChild } from "../lib/processes.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const { createSlackRequestSender, startSlackEmulator } = await import(
@@ -21,27 +20,6 @@ const rate = Math.min(Number(values.rate), 500);
 const seconds = Math.min(Number(values.seconds), 60);
 const count = rate * seconds;
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-function startChild(args, env) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return {
-    child,
-    stop: () =>
-      new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill("SIGTERM")))),
-  };
-}
 
 async function measure(label, url, secret, emulator, text) {
   const sender = createSlackRequestSender({
@@ -123,16 +101,22 @@ await withBenchDatabase(pg, PG, `fb_bench_ack_${process.pid}`, async (databaseUr
       emulator,
       "note #1 benchmark",
     );
-    const notes = (
-      await pool.query(
-        "SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = 1 AND kind = 'incident.note'",
-      )
-    ).rows[0].n;
+    // Notes are written after the ack: give the last ones a moment (bounded) before counting.
+    const sent = firebreak.n + 50;
+    let notes = 0;
+    for (let i = 0; i < 100 && notes < sent; i++) {
+      notes = (
+        await pool.query(
+          "SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = 1 AND kind = 'incident.note'",
+        )
+      ).rows[0].n;
+      if (notes < sent) await new Promise((r) => setTimeout(r, 100));
+    }
     await pool.end();
     console.log(
       `ratio (Firebreak / bare Bolt): p50 ${(firebreak.p50 / base.p50).toFixed(2)}x, p99 ${(firebreak.p99 / base.p99).toFixed(2)}x, throughput ${(firebreak.perSecond / base.perSecond).toFixed(2)}x`,
     );
-    console.log(`notes recorded by Firebreak: ${notes} (sent ${firebreak.n + 50})`);
+    console.log(`notes recorded by Firebreak: ${notes} (sent ${sent})`);
   } finally {
     await fb.stop();
     await bare.stop();

@@ -7,14 +7,13 @@
 // 2. storm: N alerts in G new groups at once: incidents opened, channels created, Slack
 //    calls made, alerts lost (must be 0).
 //   npm run build && node_modules/.bin/node bench/alert-ingest/run.mjs [--count 3000] [--concurrency 32] [--alerts 20000] [--groups 500]
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { fmt, percentile, waitForHttp, withBenchDatabase } from "../lib/stats.mjs";
+import { freePort, startChild } from "../lib/processes.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const { startSlackEmulator } = await import(path.join(root, "dist/emulator/slack/index.js"));
@@ -33,26 +32,6 @@ const alertsPerGroup = Math.max(1, Math.floor(Math.min(Number(values.alerts), 10
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 const TOKEN = randomBytes(18).toString("base64url");
 const RUN_LIMIT_MS = 180_000;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-function startChild(args, env) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return {
-    stop: () =>
-      new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill("SIGTERM")))),
-  };
-}
 
 async function startFirebreak(databaseUrl, emulator) {
   const port = await freePort();

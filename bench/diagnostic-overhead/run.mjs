@@ -6,13 +6,13 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { fmt, summarize, waitForHttp, withBenchDatabase } from "../lib/stats.mjs";
+import { freePort } from "../lib/processes.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const { createSlackRequestSender, startSlackEmulator } = await import(
@@ -27,14 +27,6 @@ const PACE_MS = 1_100;
 const QUERY = `SELECT ID AS id, USER AS user, HOST AS host, DB AS db, COMMAND AS command,
   TIME AS time, STATE AS state, INFO AS info FROM information_schema.PROCESSLIST
   WHERE ID <> CONNECTION_ID() AND TIME >= ? AND COMMAND IN (?) ORDER BY TIME DESC, ID`;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
