@@ -48,7 +48,10 @@ describe("alert enrichment", () => {
     );
     expect(done.data).toMatchObject({ command: "mysql-connections" });
     const requested = (await listTimeline(h.db.pool, incident.id)).find((e) => e.kind === "run.requested");
-    expect(requested).toMatchObject({ actor: "alertmanager", data: { command: "mysql-connections", via: "alert" } });
+    expect(requested).toMatchObject({
+      actor: "alertmanager",
+      data: { command: "mysql-connections", via: "alert" },
+    });
     await eventually(
       () =>
         h.emulator
