@@ -60,7 +60,7 @@ CREATE TABLE page_webhook_deliveries (
   page_id          bigint      NOT NULL UNIQUE REFERENCES pages (id),
   incident_id      bigint      NOT NULL REFERENCES incidents (id),
   body             jsonb       NOT NULL,
-  status           text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+  status           text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead', 'withdrawn')),
   attempts         integer     NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL,
   last_error       text,

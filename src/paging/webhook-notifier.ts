@@ -7,7 +7,7 @@ import { appendTimelineEvent } from "../store/timeline-store.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
 import type { TimerJob } from "./timer-job.js";
-import { getDelivery, lockPendingDelivery, recordAttempt } from "./webhook-store.js";
+import { getDelivery, lockPendingDelivery, recordAttempt, withdrawIfAnswered } from "./webhook-store.js";
 
 /** Headers of a page webhook request. */
 export const WEBHOOK_HEADERS = {
@@ -78,6 +78,23 @@ export async function processDelivery(
   return withTransaction(ctx.pool, async (tx): Promise<DeliveryOutcome> => {
     const d = await lockPendingDelivery(tx, deliveryId);
     if (!d) return { kind: "inactive" };
+    // No page after an ack: an escalation page still queued (or retrying) is withdrawn.
+    const answered = await withdrawIfAnswered(tx, d.id, now);
+    if (answered) {
+      await appendTimelineEvent(tx, {
+        incidentId: d.incidentId,
+        actor: ENGINE_ACTOR,
+        kind: "page.withdrawn",
+        at: now,
+        data: {
+          page: d.pageId,
+          user: d.body.user_id ?? null,
+          channel: "webhook",
+          reason: `the incident was ${answered.state} before the webhook delivery went out`,
+        },
+      });
+      return { kind: "inactive" };
+    }
     if (d.nextAttemptAt.getTime() > now.getTime())
       return { kind: "wait", next: { type: "webhook", deliveryId, dueAt: d.nextAttemptAt.getTime() } };
     const error = await post(ctx, webhook.url, webhook.secret, d.id, JSON.stringify(d.body), now);

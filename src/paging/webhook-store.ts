@@ -6,7 +6,7 @@ export interface WebhookDelivery {
   pageId: number;
   incidentId: number;
   body: Record<string, unknown>;
-  status: "pending" | "delivered" | "dead";
+  status: "pending" | "delivered" | "dead" | "withdrawn";
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;
@@ -71,6 +71,27 @@ export async function recordAttempt(
       WHERE id = $1`,
     [id, a.status, a.error, a.nextAttemptAt, a.now],
   );
+}
+
+/**
+ * Withdraws a delivery not yet made, if it is an escalation page whose incident is no
+ * longer waiting for someone (acknowledged, mitigated or resolved). Returns the page's
+ * user when it withdrew it. Ad hoc pages always go.
+ */
+export async function withdrawIfAnswered(
+  tx: Queryable,
+  id: number,
+  now: Date,
+): Promise<{ state: string } | null> {
+  const res = await tx.query<{ state: string }>(
+    `UPDATE page_webhook_deliveries d SET status = 'withdrawn', finished_at = $2
+       FROM pages p, incidents i
+      WHERE d.id = $1 AND d.status = 'pending' AND p.id = d.page_id AND p.reason = 'escalation'
+        AND i.id = d.incident_id AND i.state <> 'declared'
+     RETURNING i.state`,
+    [id, now],
+  );
+  return res.rows[0] ?? null;
 }
 
 export async function listDueDeliveries(

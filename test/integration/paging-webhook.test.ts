@@ -175,4 +175,19 @@ describe("the outbound page webhook", () => {
     expect(await processDelivery(closed, deliveryId, T0)).toMatchObject({ kind: "retry", attempts: 1 });
     expect(await processDelivery(ctx, deliveryId, after(1_000))).toMatchObject({ kind: "delivered" });
   });
+
+  it("withdraws an escalation page still retrying once the incident is acknowledged: no page after an ack", async () => {
+    const ctx = context();
+    const { incidentId, deliveryId } = await pagedIncident(ctx);
+    received.length = 0;
+    script = [500];
+    expect((await processDelivery(ctx, deliveryId, T0)).kind).toBe("retry");
+    await db.pool.query("UPDATE incidents SET state = 'acknowledged' WHERE id = $1", [incidentId]);
+    expect(await processDelivery(ctx, deliveryId, after(1_000))).toEqual({ kind: "inactive" });
+    expect(received).toHaveLength(1); // only the attempt made before the ack
+    expect((await getDelivery(db.pool, deliveryId))?.status).toBe("withdrawn");
+    const withdrawn = (await listTimeline(db.pool, incidentId)).filter((e) => e.kind === "page.withdrawn");
+    expect(withdrawn).toHaveLength(1);
+    expect(withdrawn[0]!.data).toMatchObject({ channel: "webhook", user: "U0ONCALL" });
+  });
 });
