@@ -6,6 +6,8 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
+import { startPrivateRedis } from "../support/private-redis.js";
+import type { PrivateRedis } from "../support/private-redis.js";
 import { parse } from "yaml";
 import { BUNDLED_EXAMPLE_CONFIG, parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { startLocalMode } from "../../src/local-mode.js";
@@ -33,6 +35,8 @@ let page: Page;
 let userDataDir: string;
 let redis: Redis;
 let originalPolicy: string | undefined;
+// The remediation changes maxmemory-policy, a server-wide setting: the demo target points at a Redis of this file's own.
+let demoRedis: PrivateRedis;
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** The demo config local mode starts with: the example roles and policies, and its targets. */
@@ -58,11 +62,12 @@ beforeAll(async () => {
   });
   const logger = createLogger(env.logLevel);
   local = await startLocalMode({ env, logger, print: () => undefined });
-  redis = new Redis(demoRedisUrl());
+  demoRedis = await startPrivateRedis();
+  redis = new Redis(demoRedis.url);
   originalPolicy = ((await redis.config("GET", "maxmemory-policy")) as string[])[1];
   runtime = await createRuntime({
     env,
-    config: parseFirebreakConfig(CONFIG_YAML),
+    config: parseFirebreakConfig(CONFIG_YAML.replace(`url: ${demoRedisUrl()}`, `url: ${demoRedis.url}`)),
     logger,
     role: "both",
     slack: local.slack,
@@ -97,6 +102,7 @@ afterAll(async () => {
   await db?.drop();
   if (originalPolicy) await redis?.config("SET", "maxmemory-policy", originalPolicy);
   redis?.disconnect();
+  await demoRedis?.stop();
 });
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });

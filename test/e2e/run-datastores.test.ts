@@ -1,4 +1,6 @@
 import { Redis } from "ioredis";
+import { startPrivateRedis } from "../support/private-redis.js";
+import type { PrivateRedis } from "../support/private-redis.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db.js";
@@ -19,7 +21,7 @@ const TARGETS = `
 targets:
   redis:
     cache:
-      url: "redis://127.0.0.1:6379"
+      url: "REDIS_URL_PLACEHOLDER"
       allow_config:
         maxmemory: { min: 0, max: 4gb }
   postgres:
@@ -31,18 +33,25 @@ let h: Harness;
 let ledger: TestDatabase;
 let redis: Redis;
 let originalMaxmemory: string;
+// CONFIG SET maxmemory is server-wide: the target is a Redis of this file's own.
+let server: PrivateRedis;
 beforeAll(async () => {
   ledger = await createTestDatabase();
-  redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+  server = await startPrivateRedis();
+  redis = new Redis(server.url, { lazyConnect: true });
   await redis.connect();
   originalMaxmemory = ((await redis.config("GET", "maxmemory")) as string[])[1]!;
-  h = await startHarness({ configYaml: runConfig(TARGETS), env: { FBT_LEDGER_URL: ledger.url } });
+  h = await startHarness({
+    configYaml: runConfig(TARGETS.replace("REDIS_URL_PLACEHOLDER", server.url)),
+    env: { FBT_LEDGER_URL: ledger.url },
+  });
 });
 afterAll(async () => {
   if (originalMaxmemory !== undefined) await redis?.config("SET", "maxmemory", originalMaxmemory);
   redis?.disconnect();
   await h?.stop();
   await ledger?.drop();
+  await server?.stop();
 });
 
 const maxmemory = async () => ((await redis.config("GET", "maxmemory")) as string[])[1];

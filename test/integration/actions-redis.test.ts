@@ -14,9 +14,11 @@ import {
 } from "../../src/actions/redis/index.js";
 import type { RedisTarget } from "../../src/actions/redis/index.js";
 import type { ActionContext, ActionDefinition } from "../../src/actions/types.js";
+import { startPrivateRedis } from "../support/private-redis.js";
+import type { PrivateRedis } from "../support/private-redis.js";
 
 const PREFIX = "fbt-actions-redis:";
-const target: RedisTarget = {
+let target: RedisTarget = {
   name: "cache",
   url: "redis://127.0.0.1:6379",
   allowConfig: {
@@ -51,14 +53,19 @@ async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
 }
 
 let direct: Redis;
+// CONFIG SET and ACL users are server-wide: this file gets a Redis of its own.
+let server: PrivateRedis;
 beforeAll(async () => {
-  direct = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+  server = await startPrivateRedis();
+  target = { ...target, url: server.url };
+  direct = new Redis(server.url, { lazyConnect: true });
   await direct.connect();
   await direct.set(`${PREFIX}sentinel`, "still here");
 });
 afterAll(async () => {
   await direct.del(`${PREFIX}sentinel`);
   await direct.quit();
+  await server?.stop();
 });
 
 async function configValue(name: string): Promise<string> {
@@ -262,7 +269,7 @@ describe("Redis target errors", () => {
     });
 
     it("says the login was refused, without echoing the password", async () => {
-      const wrong = { ...target, url: `redis://${user}:wrong-pw-123@127.0.0.1:6379` };
+      const wrong = { ...target, url: `redis://${user}:wrong-pw-123@${server.hostPort}` };
       const err = await rejection(run(redisPing, {}, wrong));
       expect(err.code).toBe("forbidden");
       expect(err.message).toContain("Redis cache refused the login");
@@ -271,7 +278,7 @@ describe("Redis target errors", () => {
     });
 
     it("says which permission is missing", async () => {
-      const limited = { ...target, url: `redis://${user}:right-pw@127.0.0.1:6379` };
+      const limited = { ...target, url: `redis://${user}:right-pw@${server.hostPort}` };
       expect((await run(redisPing, { count: 1 }, limited)).summary).toContain("PONG");
       const err = await rejection(run(redisConfigGet, {}, limited));
       expect(err.code).toBe("forbidden");
