@@ -11,6 +11,7 @@ import { systemClock } from "./core/ports.js";
 import type { Clock } from "./core/ports.js";
 import type { FeatureFactory, FeatureModule, ProcessRole } from "./feature-module.js";
 import type { IncidentDeps, IncidentObserver } from "./incidents/deps.js";
+import { summaryRefresherFeature } from "./incidents/summary-refresher.js";
 import { createMetrics } from "./metrics.js";
 import type { Metrics } from "./metrics.js";
 import { incidentOutboxHandlers } from "./slack/incident-outbox-handlers.js";
@@ -45,7 +46,13 @@ export interface RuntimeOptions {
 }
 
 /** Every feature, in the order they are wired. Add a feature here, nowhere else. */
-export const FEATURES: FeatureFactory[] = [incidentPagesFeature, runsFeature, alertsFeature, pagingFeature];
+export const FEATURES: FeatureFactory[] = [
+  incidentPagesFeature,
+  runsFeature,
+  alertsFeature,
+  pagingFeature,
+  summaryRefresherFeature,
+];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {

@@ -367,3 +367,18 @@ describe("the record", () => {
     expect(report.events).toBeGreaterThan(20);
   });
 });
+
+describe("the pinned summary between changes", () => {
+  it("is re-rendered so that the time left to the response target stays true", async () => {
+    const { refreshOpenSummaries } = await import("../../src/incidents/summary-refresher.js");
+    const incident = await declare("P0 Countdown");
+    const { message } = await summaryOf(incident.id);
+    const updatesBefore = h.emulator.callsTo("chat.update").filter((c) => c.args.ts === message.ts).length;
+    // Unacknowledged incidents are refreshed on every tick.
+    expect(await refreshOpenSummaries(h.runtime.incidents, 1)).toBeGreaterThan(0);
+    await eventually(
+      () => h.emulator.callsTo("chat.update").filter((c) => c.args.ts === message.ts).length > updatesBefore,
+      "summary re-rendered",
+    );
+  });
+});
