@@ -1,22 +1,10 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import { kubectlDuration } from "../../core/kubectl-duration.js";
 
 /** How long ago, as kubectl prints ages (`45s`, `3m20s`, `49m`, `5h12m`, `14d`). */
 export function age(from: Date | string | undefined | null, now: Date): string {
   if (!from) return "";
-  const ms = now.getTime() - new Date(from).getTime();
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 0) return "0s";
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  const days = Math.floor(hours / 24);
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
-  if (days < 365 * 2) return `${days}d`;
-  return `${Math.floor(days / 365)}y`;
+  return kubectlDuration(Math.max(0, now.getTime() - new Date(from).getTime()));
 }
 
 const SUFFIXES: Record<string, number> = {

@@ -1,26 +1,6 @@
+import { kubectlDuration } from "../../core/kubectl-duration.js";
 import { selectorToString } from "./selectors.js";
 import type { CoreEvent, Deployment, KubeObject, Pod, ReplicaSet } from "./types.js";
-
-/** `k8s.io/apimachinery/pkg/util/duration.HumanDuration`, so ages read as kubectl shows them. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < -1) return "<invalid>";
-  if (seconds < 0) return "0s";
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8)
-    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  const days = Math.floor(hours / 24);
-  if (hours < 24 * 365 * 8)
-    return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`;
-  return `${Math.floor(days / 365)}y`;
-}
 
 interface Column {
   name: string;
@@ -278,7 +258,7 @@ export function toTable(
 ): Record<string, unknown> {
   const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
   const age = (t: string | null | undefined) =>
-    t ? humanDuration(now.getTime() - Date.parse(t)) : "<unknown>";
+    t ? kubectlDuration(now.getTime() - Date.parse(t)) : "<unknown>";
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
