@@ -4,6 +4,7 @@ import type { Incident } from "../store/incident-store.js";
 import { listTimeline } from "../store/timeline-store.js";
 import type { TimelineEvent } from "../store/timeline-store.js";
 import { applyIncidentChange } from "./apply-incident-command.js";
+import type { IncidentChangeRequest } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
 import { pagingCommandsOf } from "../paging/incident-paging-commands.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
@@ -67,53 +68,13 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
     case "ack":
     case "mitigate":
     case "reopen":
-      return {
-        type: "outcome",
-        outcome: await applyIncidentChange(deps, incident.id, inv.userId, { type: cmd.type }, "slash"),
-      };
     case "resolve":
-      return {
-        type: "outcome",
-        outcome: await applyIncidentChange(
-          deps,
-          incident.id,
-          inv.userId,
-          { type: "resolve", ...(cmd.summary ? { summary: cmd.summary } : {}) },
-          "slash",
-        ),
-      };
     case "severity":
-      return {
-        type: "outcome",
-        outcome: await applyIncidentChange(
-          deps,
-          incident.id,
-          inv.userId,
-          { type: "severity", severity: cmd.severity },
-          "slash",
-        ),
-      };
     case "role":
-      return {
-        type: "outcome",
-        outcome: await applyIncidentChange(
-          deps,
-          incident.id,
-          inv.userId,
-          { type: "role", role: cmd.role, userId: cmd.userId },
-          "slash",
-        ),
-      };
     case "note":
       return {
         type: "outcome",
-        outcome: await applyIncidentChange(
-          deps,
-          incident.id,
-          inv.userId,
-          { type: "note", text: cmd.text },
-          "slash",
-        ),
+        outcome: await applyIncidentChange(deps, incident.id, inv.userId, toChangeRequest(cmd), "slash"),
       };
     case "escalate":
     case "page": {
@@ -129,6 +90,24 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
             : await paging.pageAdHoc(incident.id, inv.userId, cmd.target),
       };
     }
+  }
+}
+
+type ChangeCommand = Extract<IncidentCommand, { type: IncidentChangeRequest["type"] }>;
+
+/** The change a lifecycle command asks for (the command minus its `#N`). */
+function toChangeRequest(cmd: ChangeCommand): IncidentChangeRequest {
+  switch (cmd.type) {
+    case "resolve":
+      return { type: "resolve", ...(cmd.summary ? { summary: cmd.summary } : {}) };
+    case "severity":
+      return { type: "severity", severity: cmd.severity };
+    case "role":
+      return { type: "role", role: cmd.role, userId: cmd.userId };
+    case "note":
+      return { type: "note", text: cmd.text };
+    default:
+      return { type: cmd.type };
   }
 }
 
