@@ -5,10 +5,10 @@ import type { IncidentRole, Permission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
 import { transition } from "../core/incident/state-machine.js";
 import { lockIncident, updateIncident } from "../store/incident-store.js";
-import type { Incident, IncidentPatch } from "../store/incident-store.js";
+import type { IncidentPatch } from "../store/incident-store.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline-store.js";
-import type { IncidentChangeKind, IncidentDeps, Outcome, Via } from "./deps.js";
+import type { IncidentChange, IncidentChangeKind, IncidentDeps, Outcome, Via } from "./deps.js";
 import { postInIncidentChannel, refreshSummary } from "./incident-notices.js";
 
 /** A change someone asks for on an existing incident. */
@@ -208,12 +208,6 @@ export async function applyIncidentChange(
   });
 }
 
-async function notify(
-  tx: pg.PoolClient,
-  deps: IncidentDeps,
-  change: Parameters<IncidentDeps["observers"][number]["onIncidentChange"]>[1],
-) {
+async function notify(tx: pg.PoolClient, deps: IncidentDeps, change: IncidentChange) {
   for (const o of deps.observers) await o.onIncidentChange(tx, change);
 }
-
-export type { Incident };

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
 import { enqueueSlackCall } from "../slack/outbox-store.js";
@@ -69,7 +70,7 @@ export async function declareIncident(deps: IncidentDeps, input: DeclareInput): 
 
 /** The transactional core of declaring, for callers that already hold a transaction (alert ingest). */
 export async function declareInTransaction(
-  tx: Parameters<IncidentDeps["observers"][number]["onIncidentChange"]>[0],
+  tx: pg.PoolClient,
   deps: IncidentDeps,
   input: DeclareInput,
 ): Promise<Incident> {

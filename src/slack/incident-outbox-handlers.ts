@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { FirebreakConfig } from "../config.js";
 import type { Clock } from "../core/ports.js";
 import { incidentChannelName } from "../core/incident/channel-name.js";
-import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
+import { truncate } from "../core/mrkdwn.js";
 import { incidentChannelKey } from "../incidents/incident-notices.js";
 import type { SummaryContributor } from "../feature-module.js";
 import { getIncident, updateIncident } from "../store/incident-store.js";
@@ -183,6 +183,3 @@ export function incidentOutboxHandlers(deps: {
     ],
   ]);
 }
-
-/** Escaped one-line excerpt for messages. */
-export const excerpt = (text: string, max = 300) => escapeMrkdwn(truncate(text, max));
