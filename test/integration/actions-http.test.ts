@@ -5,9 +5,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FirebreakError } from "../../src/core/errors.js";
 import {
   httpCheck,
   netDns,
@@ -16,27 +14,12 @@ import {
   translateNetError,
 } from "../../src/actions/http/index.js";
 import type { HttpTarget } from "../../src/actions/http/index.js";
-import type { ActionContext, ActionDefinition, Table } from "../../src/actions/types.js";
+import type { ActionDefinition, Table } from "../../src/actions/types.js";
+import { actionContext as ctx, rejection, runAction } from "../support/actions.js";
 
-function ctx(t: HttpTarget): ActionContext<HttpTarget> {
-  return {
-    target: t,
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    now: () => new Date(),
-  };
-}
-async function run<A>(action: ActionDefinition<A, HttpTarget>, t: HttpTarget, args: unknown) {
-  return action.run(ctx(t), action.argsSchema.parse(args));
-}
-async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FirebreakError);
-  return err as FirebreakError;
-}
+const run = <A>(action: ActionDefinition<A, HttpTarget>, t: HttpTarget, args: unknown) =>
+  runAction(action, t, args);
+
 function phases(table: Table | undefined): Map<string, number | null> {
   return new Map(table?.rows.map((r) => [String(r[0]), r[1] as number | null]));
 }

@@ -1,8 +1,7 @@
 import mysql from "mysql2/promise";
 import type { Connection } from "mysql2/promise";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FirebreakError } from "../../src/core/errors.js";
+import { previewAction, rejection, runAction } from "../support/actions.js";
 import {
   mysqlConnections,
   mysqlKill,
@@ -12,7 +11,7 @@ import {
   mysqlStatus,
 } from "../../src/actions/mysql/index.js";
 import type { MysqlKillExpect, MysqlTarget } from "../../src/actions/mysql/index.js";
-import type { ActionContext, ActionDefinition } from "../../src/actions/types.js";
+import type { ActionDefinition } from "../../src/actions/types.js";
 
 const SERVER = { host: "127.0.0.1", port: 3306, user: "root", database: "test" };
 
@@ -25,32 +24,10 @@ const target: MysqlTarget = {
   },
 };
 
-function ctx(t: MysqlTarget = target): ActionContext<MysqlTarget> {
-  return {
-    target: t,
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    now: () => new Date(),
-  };
-}
-
-/** Parses like the catalog does, then runs. */
-async function run<A>(action: ActionDefinition<A, MysqlTarget>, args: unknown, t?: MysqlTarget) {
-  return action.run(ctx(t), action.argsSchema.parse(args));
-}
-async function preview<A>(action: ActionDefinition<A, MysqlTarget>, args: unknown) {
-  if (!action.preview) throw new Error(`${action.name} has no preview`);
-  return action.preview(ctx(), action.argsSchema.parse(args));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FirebreakError);
-  return err as FirebreakError;
-}
+const run = <A>(action: ActionDefinition<A, MysqlTarget>, args: unknown, t: MysqlTarget = target) =>
+  runAction(action, t, args);
+const preview = <A>(action: ActionDefinition<A, MysqlTarget>, args: unknown) =>
+  previewAction(action, target, args);
 
 let admin: Connection;
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FirebreakError } from "../../src/core/errors.js";
+import { previewAction, rejection, runAction } from "../support/actions.js";
 import {
   checkCancellable,
   postgresActivity,
@@ -11,35 +10,16 @@ import {
   renderLockChains,
 } from "../../src/actions/postgres/index.js";
 import type { BackendRow, PostgresCancelExpect, PostgresTarget } from "../../src/actions/postgres/index.js";
-import type { ActionContext, ActionDefinition } from "../../src/actions/types.js";
+import type { ActionDefinition } from "../../src/actions/types.js";
 
 const URL = "postgres://postgres@127.0.0.1:5432/test";
 const TABLE = `fbt_actions_pg_${randomBytes(4).toString("hex")}`;
 const target: PostgresTarget = { name: "ledger", url: URL };
 
-function ctx(t: PostgresTarget = target): ActionContext<PostgresTarget> {
-  return {
-    target: t,
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    now: () => new Date(),
-  };
-}
-async function run<A>(action: ActionDefinition<A, PostgresTarget>, args: unknown, t?: PostgresTarget) {
-  return action.run(ctx(t), action.argsSchema.parse(args));
-}
-async function preview<A>(action: ActionDefinition<A, PostgresTarget>, args: unknown) {
-  if (!action.preview) throw new Error(`${action.name} has no preview`);
-  return action.preview(ctx(), action.argsSchema.parse(args));
-}
-async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FirebreakError);
-  return err as FirebreakError;
-}
+const run = <A>(action: ActionDefinition<A, PostgresTarget>, args: unknown, t: PostgresTarget = target) =>
+  runAction(action, t, args);
+const preview = <A>(action: ActionDefinition<A, PostgresTarget>, args: unknown) =>
+  previewAction(action, target, args);
 
 async function connect(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: URL });

@@ -1,33 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FirebreakError } from "../../src/core/errors.js";
 import { prometheusQuery } from "../../src/actions/prometheus/index.js";
 import type { PrometheusTarget } from "../../src/actions/prometheus/index.js";
-import type { ActionContext } from "../../src/actions/types.js";
+import { rejection, runAction } from "../support/actions.js";
 import { startFakePrometheus } from "../fakes/prometheus-server.js";
 import type { FakePrometheus } from "../fakes/prometheus-server.js";
 
-function ctx(t: PrometheusTarget): ActionContext<PrometheusTarget> {
-  return {
-    target: t,
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    now: () => new Date(),
-  };
-}
-async function query(t: PrometheusTarget, args: unknown) {
-  return prometheusQuery.run(ctx(t), prometheusQuery.argsSchema.parse(args));
-}
-async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FirebreakError);
-  return err as FirebreakError;
-}
+const query = (t: PrometheusTarget, args: unknown) => runAction(prometheusQuery, t, args);
 
 let prom: FakePrometheus;
 let target: PrometheusTarget;

@@ -1,8 +1,7 @@
 import { inspect } from "node:util";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FirebreakError } from "../../src/core/errors.js";
+import { previewAction, rejection, runAction } from "../support/actions.js";
 import {
   parseRedisMemory,
   redisActions,
@@ -13,7 +12,7 @@ import {
   redisPing,
 } from "../../src/actions/redis/index.js";
 import type { RedisTarget } from "../../src/actions/redis/index.js";
-import type { ActionContext, ActionDefinition } from "../../src/actions/types.js";
+import type { ActionDefinition } from "../../src/actions/types.js";
 import { startPrivateRedis } from "../support/private-redis.js";
 import type { PrivateRedis } from "../support/private-redis.js";
 
@@ -28,29 +27,10 @@ let target: RedisTarget = {
   },
 };
 
-function ctx(t: RedisTarget = target): ActionContext<RedisTarget> {
-  return {
-    target: t,
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    now: () => new Date(),
-  };
-}
-async function run<A>(action: ActionDefinition<A, RedisTarget>, args: unknown, t?: RedisTarget) {
-  return action.run(ctx(t), action.argsSchema.parse(args));
-}
-async function preview<A>(action: ActionDefinition<A, RedisTarget>, args: unknown) {
-  if (!action.preview) throw new Error(`${action.name} has no preview`);
-  return action.preview(ctx(), action.argsSchema.parse(args));
-}
-async function rejection(promise: Promise<unknown>): Promise<FirebreakError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FirebreakError);
-  return err as FirebreakError;
-}
+const run = <A>(action: ActionDefinition<A, RedisTarget>, args: unknown, t: RedisTarget = target) =>
+  runAction(action, t, args);
+const preview = <A>(action: ActionDefinition<A, RedisTarget>, args: unknown) =>
+  previewAction(action, target, args);
 
 let direct: Redis;
 // CONFIG SET and ACL users are server-wide: this file gets a Redis of its own.
