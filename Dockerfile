@@ -9,9 +9,7 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` rather than `npm ci`: npm 11 refuses this lockfile over msgpackr's optional
-# per-platform packages (see .ci/run); the locked versions are installed all the same.
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
