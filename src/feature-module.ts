@@ -7,7 +7,7 @@ import type { EnvOptions, FirebreakConfig } from "./config.js";
 import type { Clock } from "./core/ports.js";
 import type { IncidentDeps, IncidentObserver } from "./incidents/deps.js";
 import type { Metrics } from "./metrics.js";
-import type { Incident } from "./store/incident-store.js";
+import type { Incident } from "./store/incidents/incidents.js";
 import type { Block } from "./slack/views/blocks.js";
 import type { OutboxHandler } from "./slack/outbox-drainer.js";
 import type { SlackTransport } from "./slack/slack-transport.js";

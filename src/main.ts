@@ -13,10 +13,10 @@ import { timelineToJson, timelineToMarkdown } from "./core/timeline/export.js";
 import { createLogger } from "./log.js";
 import { createRuntime } from "./runtime.js";
 import type { ProcessRole } from "./runtime.js";
-import { getIncident } from "./store/incident-store.js";
+import { getIncident } from "./store/incidents/incidents.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
-import { auditTimeline, listTimeline } from "./store/timeline-store.js";
+import { auditTimeline, listTimeline } from "./store/timeline/timeline-events.js";
 import { startLocalMode } from "./local-mode.js";
 import { runOncallCli } from "./paging/oncall-cli.js";
 

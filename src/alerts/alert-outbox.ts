@@ -1,7 +1,7 @@
 import { incidentChannelKey } from "../incidents/incident-notices.js";
 import type { OutboxHandler } from "../slack/outbox-drainer.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
-import { getIncident } from "../store/incident-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
+import { getIncident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 
 const CHANNEL_MESSAGE = "alert.channel_message";

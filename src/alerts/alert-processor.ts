@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
-import { listGroupsWithPendingAction } from "./alert-store.js";
-import { listDueNotifications, recordNotificationFailure } from "./notification-store.js";
+import { listGroupsWithPendingAction } from "../store/alerts/alert-groups.js";
+import { listDueNotifications, recordNotificationFailure } from "../store/alerts/notifications.js";
 import { runPendingAction } from "./pending-actions.js";
 import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
 import { runAutoDiagnostics } from "../runs/auto-runs.js";
 import { runDepsOf } from "../runs/run-feature.js";
-import { getIncident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
 
 const AUTO_DIAGNOSTICS_WAIT_MS = 30_000;
 import { processNotification } from "./process-notification.js";

@@ -1,7 +1,7 @@
 import type { AlertChanges } from "../core/alerts/merge.js";
 import type { AlertNotification, AlertObservation } from "../core/alerts/types.js";
 import type { Queryable } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 
 /** The actor of everything Alertmanager's notifications do. */
 export const ALERTMANAGER_ACTOR = "alertmanager";

@@ -6,7 +6,7 @@ import { AlertProcessor } from "./alert-processor.js";
 import { createAlertmanagerClient } from "./alertmanager-api.js";
 import { createInviteeResolver } from "./invitees.js";
 import { alertSummaryContributor } from "./summary-contributor.js";
-import { alertmanagerWebhookRouter } from "./webhook-route.js";
+import { alertmanagerWebhookRouter } from "../web/alertmanager-route.js";
 
 /** The alerts feature, for the runtime's FEATURES; also exposes its processor (tests, benchmarks). */
 export interface AlertsFeature extends FeatureModule {

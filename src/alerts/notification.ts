@@ -1,5 +1,5 @@
 import type { AlertNotification, AlertObservation } from "../core/alerts/types.js";
-import type { WebhookAlert, WebhookV4 } from "./webhook-schema.js";
+import type { WebhookAlert, WebhookV4 } from "./alertmanager-payload.js";
 
 /**
  * Turns a validated webhook body into the domain's `AlertNotification`: times become

@@ -4,11 +4,11 @@ import { SEVERITIES } from "../core/incident/severity.js";
 import { applyIncidentChange } from "../incidents/apply-incident-command.js";
 import type { IncidentChangeRequest } from "../incidents/apply-incident-command.js";
 import type { IncidentDeps, Outcome } from "../incidents/deps.js";
-import { getIncident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
 import { connect } from "../store/pool.js";
 import type { Queryable } from "../store/pool.js";
-import type { AlertGroup } from "./alert-store.js";
-import { clearPendingAction, lockGroup } from "./alert-store.js";
+import type { AlertGroup } from "../store/alerts/alert-groups.js";
+import { clearPendingAction, lockGroup } from "../store/alerts/alert-groups.js";
 import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
 
 /**

@@ -3,8 +3,8 @@ import type { AlertState } from "../core/alerts/merge.js";
 import { mergeAlertStates } from "../core/alerts/merge.js";
 import { routeAlertGroup } from "../core/alerts/routing.js";
 import type { AlertRouteDecision } from "../core/alerts/routing.js";
-import { groupSeverity, mostUrgent } from "../core/alerts/severity.js";
-import type { SeverityMapping } from "../core/alerts/severity.js";
+import { groupSeverity, mostUrgent } from "../core/alerts/severity-from-labels.js";
+import type { SeverityMapping } from "../core/alerts/severity-from-labels.js";
 import { stormDecision } from "../core/alerts/storm.js";
 import { summarizeAlertGroup } from "../core/alerts/summary.js";
 import type { AlertNotification, AlertObservation } from "../core/alerts/types.js";
@@ -14,11 +14,11 @@ import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
 import { declareInTransaction } from "../incidents/declare-incident.js";
 import type { IncidentDeps } from "../incidents/deps.js";
 
-import { getIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { refreshSummary } from "../incidents/incident-notices.js";
-import type { AlertGroup } from "./alert-store.js";
+import type { AlertGroup } from "../store/alerts/alert-groups.js";
 import {
   deleteResolvedAlerts,
   loadAlertStates,
@@ -27,16 +27,16 @@ import {
   recentDeclarations,
   saveAlertStates,
   updateGroup,
-} from "./alert-store.js";
-import { lockUnprocessedNotification, markNotificationProcessed } from "./notification-store.js";
-import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "./storm-store.js";
-import type { AlertGroupPatch, PendingAction } from "./alert-store.js";
+} from "../store/alerts/alert-groups.js";
+import { lockUnprocessedNotification, markNotificationProcessed } from "../store/alerts/notifications.js";
+import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "../store/alerts/storms.js";
+import type { AlertGroupPatch, PendingAction } from "../store/alerts/alert-groups.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { ALERTMANAGER_ACTOR, recordAlertChanges, recordAlertEvent } from "./alert-timeline.js";
 import type { InviteeResolver } from "./invitees.js";
 import { toAlertNotification } from "./notification.js";
-import { hasNews, planGroupChange } from "./plan-group-change.js";
-import { parseAlertmanagerWebhook } from "./webhook-schema.js";
+import { hasNews, planGroupChange } from "../core/alerts/plan-group-change.js";
+import { parseAlertmanagerWebhook } from "./alertmanager-payload.js";
 
 /** What processing needs, injected. */
 export interface AlertIngestDeps {

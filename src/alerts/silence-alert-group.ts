@@ -1,14 +1,14 @@
 import { decidePermission } from "../core/incident/roles.js";
 import { escapeMrkdwn, mentionUser } from "../core/mrkdwn.js";
-import { humanDuration } from "../core/time-format.js";
+import { humanDuration } from "../core/duration.js";
 import type { IncidentDeps } from "../incidents/deps.js";
 
 import type { SlackTransport } from "../slack/slack-transport.js";
-import { getIncident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { refreshSummary } from "../incidents/incident-notices.js";
 import type { AlertmanagerClient, SilenceMatcher } from "./alertmanager-api.js";
-import { findGroupOfIncident, lockGroup, updateGroup } from "./alert-store.js";
+import { findGroupOfIncident, lockGroup, updateGroup } from "../store/alerts/alert-groups.js";
 import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { recordAlertEvent } from "./alert-timeline.js";
 

@@ -1,8 +1,8 @@
 import type { SummaryContributor } from "../feature-module.js";
 import type { AlertsConfig } from "../config-schema/alerts.js";
 import { renderAlertGroupBlocks, renderStormBlocks, MAX_ALERTS_SHOWN } from "../slack/views/alert-summary.js";
-import { findGroupOfIncident, listGroupAlerts } from "./alert-store.js";
-import { isStormIncident, listStormMembers } from "./storm-store.js";
+import { findGroupOfIncident, listGroupAlerts } from "../store/alerts/alert-groups.js";
+import { isStormIncident, listStormMembers } from "../store/alerts/storms.js";
 
 /**
  * Adds the alert group (or, for a storm incident, the groups it collected) to the pinned

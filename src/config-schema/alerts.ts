@@ -2,8 +2,8 @@ import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
 import { parseLabelMatcher } from "../core/alerts/label-matcher.js";
 import type { AlertRoute } from "../core/alerts/routing.js";
-import { DEFAULT_SEVERITY_MAPPING } from "../core/alerts/severity.js";
-import type { SeverityMapping } from "../core/alerts/severity.js";
+import { DEFAULT_SEVERITY_MAPPING } from "../core/alerts/severity-from-labels.js";
+import type { SeverityMapping } from "../core/alerts/severity-from-labels.js";
 import { SEVERITIES } from "../core/incident/severity.js";
 import { channelRef, durationString, slackUserId, slackUsergroupId } from "./incidents.js";
 

@@ -4,10 +4,10 @@ import { decidePermission } from "../core/incident/roles.js";
 import type { IncidentRole, Permission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
 import { transition } from "../core/incident/state-machine.js";
-import { lockIncident, updateIncident } from "../store/incident-store.js";
-import type { IncidentPatch } from "../store/incident-store.js";
+import { lockIncident, updateIncident } from "../store/incidents/incidents.js";
+import type { IncidentPatch } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { IncidentChange, IncidentChangeKind, IncidentDeps, Outcome, Via } from "./deps.js";
 import { postInIncidentChannel, refreshSummary } from "./incident-notices.js";
 

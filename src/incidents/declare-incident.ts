@@ -1,12 +1,12 @@
 import type pg from "pg";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
-import { claimRequestKey, insertIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
+import { claimRequestKey, insertIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import type { Queryable } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { IncidentDeps, Outcome, Via } from "./deps.js";
 import { incidentChannelKey } from "./incident-notices.js";
 

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { FirebreakConfig } from "../config.js";
 import type { Clock } from "../core/ports.js";
 import type { Role } from "../core/incident/roles.js";
-import type { Incident } from "../store/incident-store.js";
+import type { Incident } from "../store/incidents/incidents.js";
 
 /** Who holds which workspace role (config users, plus Slack user groups). */
 export interface RoleDirectory {

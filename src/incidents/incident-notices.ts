@@ -1,6 +1,6 @@
 import type { Queryable } from "../store/pool.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
+import type { Incident } from "../store/incidents/incidents.js";
 
 /** Channel key of an incident's calls: in order, paced, even before its channel exists. */
 export const incidentChannelKey = (incidentId: number) => `incident:${incidentId}`;

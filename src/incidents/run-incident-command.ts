@@ -1,8 +1,8 @@
 import type { IncidentCommand } from "../core/incident/parse-command.js";
-import { findIncidentByChannel, getIncident, listIncidents } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
-import { listTimeline } from "../store/timeline-store.js";
-import type { TimelineEvent } from "../store/timeline-store.js";
+import { findIncidentByChannel, getIncident, listIncidents } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
+import { listTimeline } from "../store/timeline/timeline-events.js";
+import type { TimelineEvent } from "../store/timeline/timeline-events.js";
 import { applyIncidentChange } from "./apply-incident-command.js";
 import type { IncidentChangeRequest } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
@@ -11,7 +11,7 @@ import type { IncidentDeps, Outcome } from "./deps.js";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Permission } from "../core/incident/roles.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 
 /** Who ran `/incident …`, where, and what they typed. */
 export interface CommandInvocation {

@@ -1,5 +1,5 @@
 import type { FeatureFactory } from "../feature-module.js";
-import { listIncidents } from "../store/incident-store.js";
+import { listIncidents } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import type { IncidentDeps } from "./deps.js";
 import { refreshSummary } from "./incident-notices.js";

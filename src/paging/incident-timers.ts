@@ -1,18 +1,18 @@
-import { formatDuration } from "../core/oncall/duration.js";
+import { formatDuration } from "../core/duration.js";
 import { postInIncidentChannel } from "../incidents/incident-notices.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
 import { postmortemReminder } from "../slack/views/page-message.js";
-import { lockIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
 import { announceTimer } from "./timer-job.js";
 import type { TimerJob } from "./timer-job.js";
-import { finishTimer, getTimer, lockTimer, setTimer, timerEverFired } from "./timer-store.js";
-import type { TimerKind } from "./timer-store.js";
+import { finishTimer, getTimer, lockTimer, setTimer, timerEverFired } from "../store/timers/timers.js";
+import type { TimerKind } from "../store/timers/timers.js";
 
 /** Sets the incident's timer of `kind` and announces it for after commit. */
 export async function armTimer(

@@ -4,7 +4,7 @@ import { parseOncallCommand } from "../core/oncall/parse-oncall-command.js";
 import type { Override } from "../core/oncall/types.js";
 import { resolveWhen } from "../core/oncall/when.js";
 import { createPool } from "../store/pool.js";
-import { currentOverrides } from "./override-store.js";
+import { currentOverrides } from "../store/oncall/overrides.js";
 import { simulatePolicy } from "./simulate-policy.js";
 
 /**

@@ -1,6 +1,6 @@
 import { formatInTimeZone } from "../core/time-format.js";
 import { inputInvalid } from "../core/errors.js";
-import { formatDuration } from "../core/oncall/duration.js";
+import { formatDuration } from "../core/duration.js";
 import { resolveOverrideWindow } from "../core/oncall/override-window.js";
 import { ONCALL_HELP } from "../core/oncall/parse-oncall-command.js";
 import type { OncallCommand } from "../core/oncall/parse-oncall-command.js";
@@ -9,9 +9,9 @@ import { whoIsOnCall } from "../core/oncall/who-is-on-call.js";
 import type { Schedule } from "../core/oncall/types.js";
 import { mentionUser } from "../core/mrkdwn.js";
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { PagingContext } from "./context.js";
-import { currentOverrides, insertOverride, removeOverride } from "./override-store.js";
+import { currentOverrides, insertOverride, removeOverride } from "../store/oncall/overrides.js";
 import { simulatePolicy } from "./simulate-policy.js";
 
 /** Runs one `/oncall` command for `userId`; the answer is mrkdwn for an ephemeral reply. */

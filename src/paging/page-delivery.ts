@@ -1,19 +1,19 @@
 import type { Clock } from "../core/ports.js";
 import { incidentChannelKey } from "../incidents/incident-notices.js";
 import type { OutboxHandler } from "../slack/outbox-drainer.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
 import { pageChannelMention, pageDm } from "../slack/views/page-message.js";
 import type { PageCause } from "../slack/views/page-message.js";
-import { getIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
-import { claimPage } from "./escalation-store.js";
-import type { PageRow } from "./escalation-store.js";
+import { claimPage } from "../store/escalations/escalations.js";
+import type { PageRow } from "../store/escalations/escalations.js";
 import { announceTimer } from "./timer-job.js";
-import { insertDelivery } from "./webhook-store.js";
+import { insertDelivery } from "../store/escalations/page-webhook-deliveries.js";
 
 /** Outbox kind of the channel mention: the channel is looked up at send time (it may not exist yet). */
 export const CHANNEL_MENTION_KIND = "page.channel_mention";

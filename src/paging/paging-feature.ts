@@ -1,12 +1,12 @@
 import type { FeatureFactory, ModuleContext } from "../feature-module.js";
-import { createPagingQueue } from "../jobs/paging-queue.js";
-import { PagingScheduler } from "../jobs/paging-scheduler.js";
+import { createPagingQueue } from "../jobs/timer-queue.js";
+import { PagingScheduler } from "../jobs/timer-scheduler.js";
 import { registerOncallListeners } from "../slack/listeners/oncall-listeners.js";
 import type { OutboxHandler } from "../slack/outbox-drainer.js";
 import type { SlackTransport } from "../slack/slack-transport.js";
 import { escalationSummaryBlocks } from "../slack/views/page-summary.js";
-import { getIncident } from "../store/incident-store.js";
-import { getEscalation } from "./escalation-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
+import { getEscalation } from "../store/escalations/escalations.js";
 import { DEFAULT_PAGING_SETTINGS } from "./context.js";
 import type { PagingContext, PagingSettings, UsergroupMembers } from "./context.js";
 import { incidentPagingCommands, withPagingCommands } from "./incident-paging-commands.js";

@@ -2,9 +2,9 @@ import type pg from "pg";
 import type { IncidentChange, IncidentObserver } from "../incidents/deps.js";
 import type { PagingContext } from "./context.js";
 import { armBreachTimer, armStatusReminder, armTimer } from "./incident-timers.js";
-import { getEscalation } from "./escalation-store.js";
+import { getEscalation } from "../store/escalations/escalations.js";
 import { startEscalation, stopEscalation } from "./start-escalation.js";
-import { cancelTimers, pendingTimer } from "./timer-store.js";
+import { cancelTimers, pendingTimer } from "../store/timers/timers.js";
 
 /**
  * Starts and stops escalation and the incident timers inside the transaction of each

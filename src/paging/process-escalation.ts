@@ -2,11 +2,11 @@ import { nextEscalation } from "../core/oncall/next-escalation.js";
 import type { EscalationState } from "../core/oncall/next-escalation.js";
 import type { SkippedStep } from "../core/oncall/types.js";
 import { postInIncidentChannel, refreshSummary } from "../incidents/incident-notices.js";
-import { lockIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
 import {
@@ -15,8 +15,8 @@ import {
   getEscalation,
   lockEscalation,
   setEscalationDue,
-} from "./escalation-store.js";
-import type { EscalationRow } from "./escalation-store.js";
+} from "../store/escalations/escalations.js";
+import type { EscalationRow } from "../store/escalations/escalations.js";
 import { sendPages } from "./page-delivery.js";
 import { loadTargetResolver } from "./target-directory.js";
 import type { TimerJob } from "./timer-job.js";

@@ -1,12 +1,12 @@
 import { policyForSeverity } from "../core/oncall/runbook-policy.js";
 import { snapshotPolicy } from "../core/oncall/policy-snapshot.js";
 import type { EscalationPolicy } from "../core/oncall/types.js";
-import type { Incident } from "../store/incident-store.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
-import { endEscalation, getEscalation, upsertEscalationStart } from "./escalation-store.js";
+import { endEscalation, getEscalation, upsertEscalationStart } from "../store/escalations/escalations.js";
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
 

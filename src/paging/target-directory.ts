@@ -2,7 +2,7 @@ import { createTargetResolver } from "../core/oncall/target-resolver.js";
 import type { PolicySnapshot, ResolveTargets } from "../core/oncall/types.js";
 import type { Queryable } from "../store/pool.js";
 import type { PagingContext } from "./context.js";
-import { currentOverrides } from "./override-store.js";
+import { currentOverrides } from "../store/oncall/overrides.js";
 
 /** The usergroup ids a policy names. */
 export function usergroupsOf(snapshot: PolicySnapshot): string[] {

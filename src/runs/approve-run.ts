@@ -1,11 +1,11 @@
 import { decideApproval } from "../core/catalog/policy.js";
 import type { Via } from "../incidents/deps.js";
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps, RunResult } from "./deps.js";
 import { startRun } from "./execute-run.js";
 import { updateApprovalMessage } from "./run-notices.js";
-import { approversOf, insertApproval, lockRun, transitionRun } from "./run-store.js";
+import { approversOf, insertApproval, lockRun, transitionRun } from "../store/runs/runs.js";
 
 /**
  * One click on Approve or Deny, decided under the run's row lock with the clicker's roles

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import type { ActionOutput } from "../actions/types.js";
 import { outputText } from "../slack/views/run-output.js";
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
 import { postRunResult, updateApprovalMessage } from "./run-notices.js";
-import { claimRunStart, runIdsWhere, transitionRun } from "./run-store.js";
-import type { Run, RunOutcome } from "./run-store.js";
+import { claimRunStart, runIdsWhere, transitionRun } from "../store/runs/runs.js";
+import type { Run, RunOutcome } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
 
 /** Timeline excerpts of outputs stay this short; the digest covers the whole. */

@@ -1,10 +1,10 @@
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
 import { startRun } from "./execute-run.js";
 import { postApprovalRequest, tellRequester } from "./run-notices.js";
-import { getRun, transitionRun } from "./run-store.js";
-import type { StoredPreview } from "./run-store.js";
+import { getRun, transitionRun } from "../store/runs/runs.js";
+import type { StoredPreview } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
 
 const PREVIEW_TIMEOUT_MS = 20_000;

@@ -9,14 +9,14 @@ import {
   findIncidentByChannel,
   getIncident,
   lockIncident,
-} from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+} from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps, RunResult } from "./deps.js";
 import { startRun } from "./execute-run.js";
 import { previewRun } from "./preview-run.js";
-import { autoRunsSince, insertRun, lastStartedAt, runningOnTarget } from "./run-store.js";
+import { autoRunsSince, insertRun, lastStartedAt, runningOnTarget } from "../store/runs/runs.js";
 
 /** Someone (or an alert) asking for a catalog command. */
 export interface RunRequest {

@@ -1,9 +1,9 @@
 import { incidentChannelKey, replyEphemeral } from "../incidents/incident-notices.js";
-import { enqueueSlackCall } from "../slack/outbox-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
 import { INLINE_OUTPUT_LIMIT, renderRunResult } from "../slack/views/run-messages.js";
 import type { Queryable } from "../store/pool.js";
-import type { Run } from "./run-store.js";
-import { saveRunOutput } from "./run-store.js";
+import type { Run } from "../store/runs/runs.js";
+import { saveRunOutput } from "../store/runs/runs.js";
 
 /** Outbox kinds of runs (see run-outbox-handlers.ts). */
 export const RUN_OUTBOX = {

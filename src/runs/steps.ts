@@ -4,7 +4,7 @@ import { substituteArgs } from "../core/catalog/parameters.js";
 import type { CatalogCommand } from "../core/catalog/types.js";
 import { findTarget } from "../config-schema/targets.js";
 import type { RunDeps } from "./deps.js";
-import type { Run } from "./run-store.js";
+import type { Run } from "../store/runs/runs.js";
 
 /** One step of a run, resolved: its action, typed arguments and context. */
 export interface ResolvedStep {

@@ -1,9 +1,9 @@
 import { withTransaction } from "../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
 import { startWaitingRuns } from "./execute-run.js";
 import { postRunResult, updateApprovalMessage } from "./run-notices.js";
-import { runIdsWhere, transitionRun } from "./run-store.js";
+import { runIdsWhere, transitionRun } from "../store/runs/runs.js";
 
 /** What one sweep did. */
 export interface SweepReport {

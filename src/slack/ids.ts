@@ -5,7 +5,23 @@ export const ACTION = {
   severity: "incident.severity",
   addNote: "incident.add_note",
   checklist: "incident.checklist",
+  /** The Silence control on an alert incident's summary. */
+  silence: "alert.silence",
 } as const;
+
+/** action_ids and callback_ids of runs. */
+export const RUN_ACTION = {
+  approve: "run.approve",
+  deny: "run.deny",
+  pick: "run.pick",
+} as const;
+
+export const RUN_VIEW = {
+  modal: "run.modal",
+} as const;
+
+/** block_id of a parameter's input in the run modal (the action_id is always `value`). */
+export const runParamBlock = (name: string) => `param_${name}`;
 
 export const VIEW = {
   declare: "incident.declare_modal",

@@ -5,13 +5,13 @@ import { incidentChannelName } from "../core/incident/channel-name.js";
 import { truncate } from "../core/mrkdwn.js";
 import { incidentChannelKey } from "../incidents/incident-notices.js";
 import type { SummaryContributor } from "../feature-module.js";
-import { getIncident, updateIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { getIncident, updateIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import type { Block } from "./views/blocks.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { OutboxHandler } from "./outbox-drainer.js";
-import { enqueueSlackCall } from "./outbox-store.js";
-import type { OutboxRow } from "./outbox-store.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
+import type { OutboxRow } from "../store/outbox/outbox-calls.js";
 import { renderAnnouncement, renderIncidentSummary } from "./views/incident-summary.js";
 
 const MAX_NAME_ATTEMPTS = 20;

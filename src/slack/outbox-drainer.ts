@@ -2,9 +2,15 @@ import pg from "pg";
 import type { Logger } from "pino";
 import { truncate } from "../core/mrkdwn.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
-import type { OutboxRow } from "./outbox-store.js";
-import { finishCall, listDueCalls, lockCall, msUntilNextDue, retryCallLater } from "./outbox-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
+import type { OutboxRow } from "../store/outbox/outbox-calls.js";
+import {
+  finishCall,
+  listDueCalls,
+  lockCall,
+  msUntilNextDue,
+  retryCallLater,
+} from "../store/outbox/outbox-calls.js";
 import { CHANNEL_PACED_METHODS, CHANNEL_PACE_MS, MethodBuckets } from "./rate-limits.js";
 import { SlackCallError } from "./slack-transport.js";
 import type { SlackTransport } from "./slack-transport.js";

@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Metrics } from "../metrics.js";
-import { outboxStats } from "../slack/outbox-store.js";
+import { outboxStats } from "../store/outbox/outbox-calls.js";
 
 /** GET /healthz (the process is up), /readyz (Postgres and Redis reachable), /metrics. */
 export function healthRoutes(deps: { pool: pg.Pool; redis: Redis; metrics: Metrics }): Router {

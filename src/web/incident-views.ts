@@ -2,8 +2,8 @@ import type { PostmortemDraft } from "../core/postmortem/index.js";
 import { describePostmortemEvent } from "../core/postmortem/index.js";
 import type { ChainBreak, StoredEvent } from "../core/timeline/event-hash.js";
 import { describeBreak } from "../core/timeline/event-hash.js";
-import { humanDuration } from "../core/time-format.js";
-import type { Incident } from "../store/incident-store.js";
+import { humanDuration } from "../core/duration.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { html, layout } from "./html.js";
 import type { SafeHtml } from "./html.js";
 

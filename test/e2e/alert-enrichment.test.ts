@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_TOKEN, webhookBody } from "../fixtures/alertmanager/webhooks.js";
-import { listIncidents } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { listIncidents } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { TEST_CONFIG_YAML, eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
 import { adminUrl } from "../support/db-names.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

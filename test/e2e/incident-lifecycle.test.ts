@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
-import { auditTimeline, listTimeline } from "../../src/store/timeline-store.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
+import { auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 

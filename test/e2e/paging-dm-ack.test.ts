@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { whoIsOnCall } from "../../src/core/oncall/who-is-on-call.js";
-import { runTimerJob } from "../../src/jobs/paging-scheduler.js";
+import { runTimerJob } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
-import { getEscalation, listPages } from "../../src/paging/escalation-store.js";
+import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
 import { escalationJob } from "../../src/paging/process-escalation.js";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { TEST_CONFIG_YAML, eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 

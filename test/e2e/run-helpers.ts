@@ -1,10 +1,10 @@
 import { expect } from "vitest";
-import { getRun } from "../../src/runs/run-store.js";
-import type { Run } from "../../src/runs/run-store.js";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
-import type { Incident } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
-import type { TimelineEvent } from "../../src/store/timeline-store.js";
+import { getRun } from "../../src/store/runs/runs.js";
+import type { Run } from "../../src/store/runs/runs.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
+import type { Incident } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
+import type { TimelineEvent } from "../../src/store/timeline/timeline-events.js";
 import { TEST_CONFIG_YAML, eventually } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Incident } from "../../src/store/incident-store.js";
-import { WORKSPACE_CHAIN } from "../../src/store/timeline-store.js";
+import type { Incident } from "../../src/store/incidents/incidents.js";
+import { WORKSPACE_CHAIN } from "../../src/store/timeline/timeline-events.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 import {

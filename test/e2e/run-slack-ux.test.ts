@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getIncident } from "../../src/store/incident-store.js";
-import { WORKSPACE_CHAIN, listTimeline } from "../../src/store/timeline-store.js";
+import { getIncident } from "../../src/store/incidents/incidents.js";
+import { WORKSPACE_CHAIN, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 import {

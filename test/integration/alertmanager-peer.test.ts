@@ -7,7 +7,7 @@ import { createAlertmanagerClient } from "../../src/alerts/alertmanager-api.js";
 import type { AlertmanagerClient } from "../../src/alerts/alertmanager-api.js";
 import { checkAlertmanagerAuth } from "../../src/alerts/auth.js";
 import { toAlertNotification } from "../../src/alerts/notification.js";
-import { parseAlertmanagerWebhook } from "../../src/alerts/webhook-schema.js";
+import { parseAlertmanagerWebhook } from "../../src/alerts/alertmanager-payload.js";
 import { mergeAlertStates } from "../../src/core/alerts/merge.js";
 import type { AlertState } from "../../src/core/alerts/merge.js";
 import { summarizeAlertGroup } from "../../src/core/alerts/summary.js";

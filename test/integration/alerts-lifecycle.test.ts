@@ -4,9 +4,9 @@ import type { AlertmanagerClient, NewSilence } from "../../src/alerts/alertmanag
 import { silenceAlertGroup } from "../../src/alerts/silence-alert-group.js";
 import { applyIncidentChange } from "../../src/incidents/apply-incident-command.js";
 import { declareIncident } from "../../src/incidents/declare-incident.js";
-import { getIncident } from "../../src/store/incident-store.js";
-import type { Incident } from "../../src/store/incident-store.js";
-import { auditTimeline, listTimeline } from "../../src/store/timeline-store.js";
+import { getIncident } from "../../src/store/incidents/incidents.js";
+import type { Incident } from "../../src/store/incidents/incidents.js";
+import { auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { fixture, FIXTURE_TOKEN, webhookBody } from "../fixtures/alertmanager/webhooks.js";
 import { TEST_CONFIG_YAML, eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

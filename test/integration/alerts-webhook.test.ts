@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsFeature } from "../../src/alerts/alerts-feature.js";
-import { insertNotification } from "../../src/alerts/notification-store.js";
+import { insertNotification } from "../../src/store/alerts/notifications.js";
 import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { createRuntime } from "../../src/runtime.js";
 import type { Runtime } from "../../src/runtime.js";
-import { getIncident } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { getIncident } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { fixture, FIXTURE_TOKEN, webhookBody } from "../fixtures/alertmanager/webhooks.js";
 import { TEST_CONFIG_YAML, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

@@ -11,14 +11,14 @@ import type { IncidentDeps } from "../../src/incidents/deps.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
-import { getEscalation, listPages } from "../../src/paging/escalation-store.js";
+import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
 import { incidentPagingCommands, withPagingCommands } from "../../src/paging/incident-paging-commands.js";
 import { pageDmHandler } from "../../src/paging/page-delivery.js";
 import { pagingObserver } from "../../src/paging/paging-observer.js";
-import { lockCall } from "../../src/slack/outbox-store.js";
+import { lockCall } from "../../src/store/outbox/outbox-calls.js";
 import { withTransaction } from "../../src/store/pool.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 

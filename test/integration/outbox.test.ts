@@ -3,7 +3,7 @@ import { startSlackEmulator } from "../../src/emulator/slack/index.js";
 import type { SlackEmulator } from "../../src/emulator/slack/index.js";
 import { createLogger } from "../../src/log.js";
 import { OutboxDrainer } from "../../src/slack/outbox-drainer.js";
-import { enqueueSlackCall } from "../../src/slack/outbox-store.js";
+import { enqueueSlackCall } from "../../src/store/outbox/outbox-calls.js";
 import { createSlackTransport } from "../../src/slack/slack-transport.js";
 import { withTransaction } from "../../src/store/pool.js";
 import { createTestDatabase } from "../support/db.js";
@@ -117,7 +117,7 @@ describe("the Slack outbox", () => {
 describe("coalescing while a call is being sent", () => {
   it("queues a fresh call when the pending one was already rendered, so no change is lost", async () => {
     const { connect } = await import("../../src/store/pool.js");
-    const { finishCall, lockCall } = await import("../../src/slack/outbox-store.js");
+    const { finishCall, lockCall } = await import("../../src/store/outbox/outbox-calls.js");
     const first = await withTransaction(db.pool, (tx) =>
       enqueueSlackCall(tx, { method: "chat.update", channelKey: "s", coalesceKey: "summary:race" }),
     );

@@ -11,7 +11,7 @@ import type { PagingContext } from "../../src/paging/context.js";
 import { runOncallCommand } from "../../src/paging/oncall-command.js";
 import { pagingObserver } from "../../src/paging/paging-observer.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
-import { WORKSPACE_CHAIN, auditTimeline, listTimeline } from "../../src/store/timeline-store.js";
+import { WORKSPACE_CHAIN, auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 

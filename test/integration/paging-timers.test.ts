@@ -7,14 +7,14 @@ import { applyIncidentChange } from "../../src/incidents/apply-incident-command.
 import type { IncidentChangeRequest } from "../../src/incidents/apply-incident-command.js";
 import { declareIncident } from "../../src/incidents/declare-incident.js";
 import type { IncidentDeps } from "../../src/incidents/deps.js";
-import { dueTimerJobs } from "../../src/jobs/paging-scheduler.js";
+import { dueTimerJobs } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { processTimer } from "../../src/paging/incident-timers.js";
 import { pagingObserver } from "../../src/paging/paging-observer.js";
-import { updateIncident } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { updateIncident } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 

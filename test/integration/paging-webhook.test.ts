@@ -11,10 +11,10 @@ import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { pagingObserver } from "../../src/paging/paging-observer.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
-import { WEBHOOK_HEADERS, processDelivery, signWebhook } from "../../src/paging/webhook-notifier.js";
-import { getDelivery } from "../../src/paging/webhook-store.js";
-import { updateIncident } from "../../src/store/incident-store.js";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { WEBHOOK_HEADERS, processDelivery, signWebhook } from "../../src/paging/page-webhook.js";
+import { getDelivery } from "../../src/store/escalations/page-webhook-deliveries.js";
+import { updateIncident } from "../../src/store/incidents/incidents.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 

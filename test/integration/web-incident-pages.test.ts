@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/ports.js";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
 import { incidentPagesRouter } from "../../src/web/incident-pages.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { alertsSectionShape, buildAlertsConfig } from "../../src/config-schema/alerts.js";
 import type { AlertsConfig } from "../../src/config-schema/alerts.js";
 import { routeAlertGroup } from "../../src/core/alerts/routing.js";
-import { severityFromLabels } from "../../src/core/alerts/severity.js";
+import { severityFromLabels } from "../../src/core/alerts/severity-from-labels.js";
 
 const file = z.strictObject({ ...alertsSectionShape });
 

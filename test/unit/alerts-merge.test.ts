@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { toAlertNotification } from "../../src/alerts/notification.js";
-import { parseAlertmanagerWebhook } from "../../src/alerts/webhook-schema.js";
+import { parseAlertmanagerWebhook } from "../../src/alerts/alertmanager-payload.js";
 import { DEFAULT_MAX_DELIVERY_DELAY_MS, mergeAlertStates } from "../../src/core/alerts/merge.js";
 import type { AlertMergeResult, AlertState } from "../../src/core/alerts/merge.js";
 import type { AlertNotification, AlertObservation } from "../../src/core/alerts/types.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AlertChanges } from "../../src/core/alerts/merge.js";
 import type { AlertObservation } from "../../src/core/alerts/types.js";
-import { planGroupChange } from "../../src/alerts/plan-group-change.js";
-import type { PlanInput } from "../../src/alerts/plan-group-change.js";
+import { planGroupChange } from "../../src/core/alerts/plan-group-change.js";
+import type { PlanInput } from "../../src/core/alerts/plan-group-change.js";
 
 const now = new Date("2026-11-21T12:00:00Z");
 const alert: AlertObservation = {

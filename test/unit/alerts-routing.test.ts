@@ -6,7 +6,7 @@ import {
   DEFAULT_SEVERITY_MAPPING,
   groupSeverity,
   severityFromLabels,
-} from "../../src/core/alerts/severity.js";
+} from "../../src/core/alerts/severity-from-labels.js";
 import type { AlertObservation } from "../../src/core/alerts/types.js";
 import { FirebreakError } from "../../src/core/errors.js";
 

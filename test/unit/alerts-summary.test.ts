@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { toAlertNotification } from "../../src/alerts/notification.js";
-import { parseAlertmanagerWebhook } from "../../src/alerts/webhook-schema.js";
+import { parseAlertmanagerWebhook } from "../../src/alerts/alertmanager-payload.js";
 import { safeHttpUrl } from "../../src/core/alerts/safe-url.js";
 import { stormDecision } from "../../src/core/alerts/storm.js";
 import { MAX_TITLE_LENGTH, summarizeAlertGroup } from "../../src/core/alerts/summary.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { toAlertNotification } from "../../src/alerts/notification.js";
-import { parseAlertmanagerWebhook, WEBHOOK_LIMITS } from "../../src/alerts/webhook-schema.js";
+import { parseAlertmanagerWebhook, WEBHOOK_LIMITS } from "../../src/alerts/alertmanager-payload.js";
 import { FirebreakError } from "../../src/core/errors.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/alertmanager");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/runs/redact.js";
-import type { Run } from "../../src/runs/run-store.js";
+import type { Run } from "../../src/store/runs/runs.js";
 import { renderApprovalRequest, renderRunResult } from "../../src/slack/views/run-messages.js";
 import { formatTable, outputText } from "../../src/slack/views/run-output.js";
 

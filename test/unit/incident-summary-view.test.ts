@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
-import type { Incident } from "../../src/store/incident-store.js";
+import type { Incident } from "../../src/store/incidents/incidents.js";
 import { renderIncidentSummary } from "../../src/slack/views/incident-summary.js";
 
 const config = parseFirebreakConfig("");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FirebreakError } from "../../src/core/errors.js";
-import { formatDuration } from "../../src/core/oncall/duration.js";
+import { formatDuration } from "../../src/core/duration.js";
 import { MAX_OVERRIDE_MS, resolveOverrideWindow } from "../../src/core/oncall/override-window.js";
 import { parseWhen, parseWhenSpec } from "../../src/core/oncall/when.js";
 

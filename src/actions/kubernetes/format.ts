@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { kubectlDuration } from "../../core/kubectl-duration.js";
+import { kubectlDuration } from "../../core/duration.js";
 
 /** How long ago, as kubectl prints ages (`45s`, `3m20s`, `49m`, `5h12m`, `14d`). */
 export function age(from: Date | string | undefined | null, now: Date): string {

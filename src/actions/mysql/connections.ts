@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ActionDefinition, ActionOutput } from "../types.js";
-import { execute, withMysql } from "./connection.js";
+import { execute, withMysql } from "./mysql-client.js";
 import { numberOf, readGlobals } from "./global-values.js";
 import type { MysqlTarget } from "./target.js";
 

@@ -1,5 +1,5 @@
 import type { Connection } from "mysql2/promise";
-import { execute } from "./connection.js";
+import { execute } from "./mysql-client.js";
 
 /** A value from SHOW GLOBAL STATUS or SHOW GLOBAL VARIABLES, as the server spells its name. */
 export interface GlobalValue {

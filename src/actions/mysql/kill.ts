@@ -3,9 +3,9 @@ import type { Connection } from "mysql2/promise";
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext, ActionDefinition, ActionOutput, ActionPreview } from "../types.js";
-import { execute, MYSQL_QUERY_TIMEOUT_MS, withMysql } from "./connection.js";
-import { findProcess, processTable, truncate } from "./process-list.js";
-import type { ProcessRow } from "./process-list.js";
+import { execute, MYSQL_QUERY_TIMEOUT_MS, withMysql } from "./mysql-client.js";
+import { findProcess, processTable, truncate } from "./process-rows.js";
+import type { ProcessRow } from "./process-rows.js";
 import { connectionIdSchema, secondsSchema } from "./schemas.js";
 import type { MysqlTarget } from "./target.js";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ActionDefinition, ActionOutput } from "../types.js";
-import { withMysql } from "./connection.js";
-import { listProcesses, processTable } from "./process-list.js";
+import { withMysql } from "./mysql-client.js";
+import { listProcesses, processTable } from "./process-rows.js";
 import { processCommandSchema, secondsSchema, wholeNumberSchema } from "./schemas.js";
 import type { MysqlTarget } from "./target.js";
 

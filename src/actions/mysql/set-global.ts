@@ -2,7 +2,7 @@ import type { Connection } from "mysql2/promise";
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext, ActionDefinition, ActionOutput, ActionPreview } from "../types.js";
-import { execute, withMysql } from "./connection.js";
+import { execute, withMysql } from "./mysql-client.js";
 import { readGlobals } from "./global-values.js";
 import { settingValueSchema, variableNameSchema } from "./schemas.js";
 import type { MysqlTarget } from "./target.js";

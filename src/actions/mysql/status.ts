@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ActionDefinition, ActionOutput } from "../types.js";
-import { withMysql } from "./connection.js";
+import { withMysql } from "./mysql-client.js";
 import { readGlobals } from "./global-values.js";
 import type { MysqlTarget } from "./target.js";
 

@@ -2,8 +2,7 @@
  * On-call schedules and escalation: pure functions the paging engine, the `/oncall`
  * listener and the CLI build on. Times are computed in each schedule's IANA zone.
  */
-export { parseDuration } from "../duration.js";
-export { formatDuration } from "./duration.js";
+export { formatDuration, parseDuration } from "../duration.js";
 export { describeTarget, resolveStep, type ResolvedStep } from "./escalation-targets.js";
 export {
   nextEscalation,

@@ -1,4 +1,4 @@
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../duration.js";
 import { inputInvalid } from "../errors.js";
 import type { OverrideWindowSpec } from "./parse-oncall-command.js";
 import { resolveWhen } from "./when.js";

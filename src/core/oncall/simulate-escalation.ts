@@ -1,6 +1,6 @@
 import { tz } from "@date-fns/tz";
 import { format } from "date-fns";
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../duration.js";
 import { resolveStep } from "./escalation-targets.js";
 import { planEscalation } from "./plan-escalation.js";
 import type { EscalationPolicy, NotifyTarget, ResolveTargets } from "./types.js";

@@ -1,4 +1,4 @@
-import { humanDuration } from "../time-format.js";
+import { humanDuration } from "../duration.js";
 import type { PostmortemDraft } from "./draft.js";
 
 const duration = (ms: number | null) => (ms === null ? "—" : humanDuration(ms));

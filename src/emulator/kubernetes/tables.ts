@@ -1,4 +1,4 @@
-import { kubectlDuration } from "../../core/kubectl-duration.js";
+import { kubectlDuration } from "../../core/duration.js";
 import { selectorToString } from "./selectors.js";
 import type { CoreEvent, Deployment, KubeObject, Pod, ReplicaSet } from "./types.js";
 

@@ -3,7 +3,7 @@ import { FirebreakError } from "../../core/errors.js";
 import type { SilenceDeps } from "../../alerts/silence-alert-group.js";
 import { silenceAlertGroup } from "../../alerts/silence-alert-group.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
-import { SILENCE_ACTION } from "../views/alert-summary.js";
+import { ACTION } from "../ids.js";
 
 /**
  * The Silence control on alert incidents' summaries. Acks at once (Alertmanager may take a
@@ -12,7 +12,7 @@ import { SILENCE_ACTION } from "../views/alert-summary.js";
  */
 export function registerAlertListeners(app: App, deps: SilenceDeps): void {
   const replyDeps = { pool: deps.incidents.pool, slack: deps.slack, log: deps.incidents.log };
-  app.action<BlockAction<StaticSelectAction>>(SILENCE_ACTION, async ({ ack, body, action }) => {
+  app.action<BlockAction<StaticSelectAction>>(ACTION.silence, async ({ ack, body, action }) => {
     await ack();
     const match = /^([1-9]\d{0,9}):(.{1,40})$/.exec(action.selected_option?.value ?? "");
     if (!match)

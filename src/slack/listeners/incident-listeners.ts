@@ -7,7 +7,7 @@ import type { IncidentChangeRequest } from "../../incidents/apply-incident-comma
 import { declareIncident } from "../../incidents/declare-incident.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
 import { runIncidentCommand } from "../../incidents/run-incident-command.js";
-import { enqueueSlackCall } from "../outbox-store.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { withTransaction } from "../../store/pool.js";
 import { ACTION, INPUT, VIEW } from "../ids.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";

@@ -5,7 +5,7 @@ import { FirebreakError } from "../../core/errors.js";
 import { decidePermission } from "../../core/incident/roles.js";
 import type { RoleDirectory } from "../../incidents/deps.js";
 import { withTransaction } from "../../store/pool.js";
-import { WORKSPACE_CHAIN, appendTimelineEvent } from "../../store/timeline-store.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../../store/timeline/timeline-events.js";
 import { parseOncallCommand } from "../../core/oncall/parse-oncall-command.js";
 import type { PagingContext } from "../../paging/context.js";
 import { runOncallCommand } from "../../paging/oncall-command.js";

@@ -6,11 +6,11 @@ import { decideOnRun } from "../../runs/approve-run.js";
 import type { RunDeps, RunResult } from "../../runs/deps.js";
 import { recordUnparsedRun, requestRun } from "../../runs/request-run.js";
 import { withTransaction } from "../../store/pool.js";
-import { enqueueSlackCall } from "../outbox-store.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
 import type { SlackTransport } from "../slack-transport.js";
 import { renderCommandHelp, renderRunHelp, runParamsModal } from "../views/run-catalog.js";
-import { RUN_ACTION, RUN_VIEW, runParamBlock } from "../views/run-ids.js";
+import { RUN_ACTION, RUN_VIEW, runParamBlock } from "../ids.js";
 
 export interface RunListenerDeps extends RunDeps {
   slack: SlackTransport;

@@ -1,12 +1,10 @@
 import { safeHttpUrl } from "../../core/alerts/safe-url.js";
 import type { AlertStatus, LabelSet } from "../../core/alerts/types.js";
 import { escapeMrkdwn, mentionUser, safeLink, truncate } from "../../core/mrkdwn.js";
+import { ACTION } from "../ids.js";
 import type { Block } from "./blocks.js";
 import { LIMITS, context, option, section } from "./blocks.js";
 import { slackDate } from "./incident-summary.js";
-
-/** action_id of the Silence control on an alert incident's summary. */
-export const SILENCE_ACTION = "alert.silence";
 
 /** Alerts rendered at most in a summary (the section's 3000 characters usually end it first). */
 export const MAX_ALERTS_SHOWN = 20;
@@ -82,7 +80,7 @@ export function renderAlertGroupBlocks(v: AlertGroupView): Block[] {
     v.silenceDurations.length > 0
       ? {
           type: "static_select",
-          action_id: SILENCE_ACTION,
+          action_id: ACTION.silence,
           placeholder: { type: "plain_text", text: "Silence…" },
           options: v.silenceDurations.map((d) => option(`Silence ${d}`, `${v.incidentId}:${d}`)),
         }

@@ -1,7 +1,7 @@
 import type { FirebreakConfig } from "../../config.js";
 import { escapeMrkdwn, mentionUser } from "../../core/mrkdwn.js";
 import { INCIDENT_USAGE } from "../../core/incident/parse-command.js";
-import { humanDuration } from "../../core/time-format.js";
+import { humanDuration } from "../../core/duration.js";
 import type { Outcome } from "../../incidents/deps.js";
 import type { CommandResult } from "../../incidents/run-incident-command.js";
 import type { Reply } from "../reply.js";

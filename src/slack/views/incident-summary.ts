@@ -1,8 +1,8 @@
 import type { FirebreakConfig } from "../../config.js";
 import { escapeMrkdwn, mentionUser } from "../../core/mrkdwn.js";
 import { SEVERITIES } from "../../core/incident/severity.js";
-import { humanDuration } from "../../core/time-format.js";
-import type { Incident } from "../../store/incident-store.js";
+import { humanDuration } from "../../core/duration.js";
+import type { Incident } from "../../store/incidents/incidents.js";
 import { ACTION } from "../ids.js";
 import type { Block } from "./blocks.js";
 import { actions, button, capBlocks, context, divider, fields, header, option, section } from "./blocks.js";

@@ -1,6 +1,6 @@
-import { formatDuration } from "../../core/oncall/duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
-import type { Incident } from "../../store/incident-store.js";
+import type { Incident } from "../../store/incidents/incidents.js";
 import { ACTION } from "../ids.js";
 import { actions, button, context, section } from "./blocks.js";
 import type { Block } from "./blocks.js";

@@ -4,7 +4,7 @@ import type { CatalogCommand, ParameterSpec } from "../../core/catalog/types.js"
 import { escapeMrkdwn, truncate } from "../../core/mrkdwn.js";
 import type { Block } from "./blocks.js";
 import { actions, capBlocks, context, header, option, section } from "./blocks.js";
-import { RUN_ACTION, RUN_VIEW, runParamBlock } from "./run-ids.js";
+import { RUN_ACTION, RUN_VIEW, runParamBlock } from "../ids.js";
 
 const plain = (text: string) => ({ type: "plain_text", text: truncate(text, 150), emoji: true });
 

@@ -1,9 +1,9 @@
 import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
-import type { Run } from "../../runs/run-store.js";
+import type { Run } from "../../store/runs/runs.js";
 import type { Block } from "./blocks.js";
 import { LIMITS, actions, button, capBlocks, context, section } from "./blocks.js";
 import { slackDate } from "./incident-summary.js";
-import { RUN_ACTION } from "./run-ids.js";
+import { RUN_ACTION } from "../ids.js";
 import { formatTable } from "./run-output.js";
 
 /** Shown inline at most this much output; the rest goes into an uploaded file. */

@@ -1,5 +1,5 @@
 import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
-import type { TimelineEvent } from "../../store/timeline-store.js";
+import type { TimelineEvent } from "../../store/timeline/timeline-events.js";
 import type { Block } from "./blocks.js";
 import { capBlocks, context, header, section } from "./blocks.js";
 import { slackDate } from "./incident-summary.js";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/pool.js";
+import type { Queryable } from "../pool.js";
 
 /** A page on its way to the outbound webhook. */
 export interface WebhookDelivery {

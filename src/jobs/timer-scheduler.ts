@@ -2,15 +2,15 @@ import pg from "pg";
 import type { Logger } from "pino";
 import type { Clock } from "../core/ports.js";
 import type { PagingContext } from "../paging/context.js";
-import { listDueEscalations } from "../paging/escalation-store.js";
+import { listDueEscalations } from "../store/escalations/escalations.js";
 import { processTimer } from "../paging/incident-timers.js";
 import { escalationJob, processEscalation } from "../paging/process-escalation.js";
 import { TIMER_CHANNEL, parseTimerJob } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
-import { listDueTimers } from "../paging/timer-store.js";
-import { processDelivery } from "../paging/webhook-notifier.js";
-import { listDueDeliveries } from "../paging/webhook-store.js";
-import type { PagingQueue } from "./paging-queue.js";
+import { listDueTimers } from "../store/timers/timers.js";
+import { processDelivery } from "../paging/page-webhook.js";
+import { listDueDeliveries } from "../store/escalations/page-webhook-deliveries.js";
+import type { PagingQueue } from "./timer-queue.js";
 
 /** A bound on one reconcile's reading; more waits for the next round. */
 const MAX_PER_KIND = 100_000;

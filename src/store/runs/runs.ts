@@ -1,7 +1,7 @@
-import type { ParamValue } from "../core/catalog/types.js";
-import type { Role } from "../core/incident/roles.js";
-import type { Queryable } from "../store/pool.js";
-import { sqlState } from "../store/pool.js";
+import type { ParamValue } from "../../core/catalog/types.js";
+import type { Role } from "../../core/incident/roles.js";
+import type { Queryable } from "../pool.js";
+import { sqlState } from "../pool.js";
 
 export type RunState =
   | "previewing"

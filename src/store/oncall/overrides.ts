@@ -1,5 +1,5 @@
-import type { Override } from "../core/oncall/types.js";
-import type { Queryable } from "../store/pool.js";
+import type { Override } from "../../core/oncall/types.js";
+import type { Queryable } from "../pool.js";
 
 /** An override made with `/oncall override`, as stored. */
 export interface StoredOverride extends Override {

@@ -1,5 +1,5 @@
-import type { AlertChanges } from "../core/alerts/merge.js";
-import type { IncidentState } from "../core/incident/state-machine.js";
+import type { AlertChanges } from "./merge.js";
+import type { IncidentState } from "../incident/state-machine.js";
 
 /** The incident an alert group feeds now, as far as the decision needs it. */
 export interface GroupIncident {

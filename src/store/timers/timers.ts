@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/pool.js";
+import type { Queryable } from "../pool.js";
 
 /** The durable incident timers besides escalation. */
 export type TimerKind = "sla_breach" | "status_update" | "postmortem";

@@ -1,13 +1,18 @@
 import { createHmac } from "node:crypto";
 import { truncate } from "../core/mrkdwn.js";
 import { postInIncidentChannel } from "../incidents/incident-notices.js";
-import { getIncident } from "../store/incident-store.js";
+import { getIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
 import type { TimerJob } from "./timer-job.js";
-import { getDelivery, lockPendingDelivery, recordAttempt, withdrawIfAnswered } from "./webhook-store.js";
+import {
+  getDelivery,
+  lockPendingDelivery,
+  recordAttempt,
+  withdrawIfAnswered,
+} from "../store/escalations/page-webhook-deliveries.js";
 
 /** Headers of a page webhook request. */
 export const WEBHOOK_HEADERS = {

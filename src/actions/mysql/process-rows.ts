@@ -1,6 +1,6 @@
 import type { Connection } from "mysql2/promise";
 import type { Table } from "../types.js";
-import { execute } from "./connection.js";
+import { execute } from "./mysql-client.js";
 
 /** One row of `information_schema.PROCESSLIST`. */
 export interface ProcessRow {

@@ -5,10 +5,10 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import type { Clock } from "../core/ports.js";
 import { FirebreakError } from "../core/errors.js";
-import { insertNotification } from "./notification-store.js";
-import { SWEEP_GRACE_MS } from "./alert-processor.js";
-import { checkAlertmanagerAuth } from "./auth.js";
-import { parseAlertmanagerWebhook } from "./webhook-schema.js";
+import { insertNotification } from "../store/alerts/notifications.js";
+import { SWEEP_GRACE_MS } from "../alerts/alert-processor.js";
+import { checkAlertmanagerAuth } from "../alerts/auth.js";
+import { parseAlertmanagerWebhook } from "../alerts/alertmanager-payload.js";
 
 /** The route Alertmanager's webhook_configs point at. */
 export const ALERTMANAGER_PATH = "/alerts/alertmanager";

@@ -1,5 +1,5 @@
-import type { PolicySnapshot } from "../core/oncall/types.js";
-import type { Queryable } from "../store/pool.js";
+import type { PolicySnapshot } from "../../core/oncall/types.js";
+import type { Queryable } from "../pool.js";
 
 /** An incident's escalation as stored (the state of record the engine works from). */
 export interface EscalationRow {

@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { toJsonValue } from "../core/timeline/canonical-json.js";
-import { GENESIS_HASH, hashEvent, verifyChain } from "../core/timeline/event-hash.js";
-import type { ChainBreak, StoredEvent } from "../core/timeline/event-hash.js";
-import type { Queryable } from "./pool.js";
+import { toJsonValue } from "../../core/timeline/canonical-json.js";
+import { GENESIS_HASH, hashEvent, verifyChain } from "../../core/timeline/event-hash.js";
+import type { ChainBreak, StoredEvent } from "../../core/timeline/event-hash.js";
+import type { Queryable } from "../pool.js";
 
 /** Incident id of the workspace-wide chain: attempts that named no incident. */
 export const WORKSPACE_CHAIN = 0;

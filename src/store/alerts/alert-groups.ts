@@ -1,7 +1,7 @@
-import type { AlertState } from "../core/alerts/merge.js";
-import type { AlertObservation, AlertStatus, LabelSet } from "../core/alerts/types.js";
-import type { Severity } from "../core/incident/severity.js";
-import type { Queryable } from "../store/pool.js";
+import type { AlertState } from "../../core/alerts/merge.js";
+import type { AlertObservation, AlertStatus, LabelSet } from "../../core/alerts/types.js";
+import type { Severity } from "../../core/incident/severity.js";
+import type { Queryable } from "../pool.js";
 
 /**
  * A lifecycle change decided while processing a notification, made afterwards through the

@@ -1,5 +1,5 @@
-import type { AlertStatus, LabelSet } from "../core/alerts/types.js";
-import type { Queryable } from "../store/pool.js";
+import type { AlertStatus, LabelSet } from "../../core/alerts/types.js";
+import type { Queryable } from "../pool.js";
 
 /** The storm incident still collecting groups (the latest storm whose incident is not resolved). */
 export async function findOpenStormIncident(db: Queryable): Promise<number | null> {

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/pool.js";
+import type { Queryable } from "../pool.js";
 
 /** A Slack Web API call waiting to be made. */
 export interface OutboxCall {

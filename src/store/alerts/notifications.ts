@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/pool.js";
+import type { Queryable } from "../pool.js";
 
 /** A stored notification waiting to be (or already) processed. */
 export interface StoredNotification {

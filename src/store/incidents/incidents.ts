@@ -1,6 +1,6 @@
-import type { IncidentState } from "../core/incident/state-machine.js";
-import type { Severity } from "../core/incident/severity.js";
-import type { Queryable } from "./pool.js";
+import type { IncidentState } from "../../core/incident/state-machine.js";
+import type { Severity } from "../../core/incident/severity.js";
+import type { Queryable } from "../pool.js";
 
 /** One item of an incident's response checklist. */
 export interface ChecklistItem {
