@@ -12,6 +12,8 @@ import type { Role, PermissionPolicy, SeverityPolicy } from "./core/incident/rol
 import type { Severity } from "./core/incident/severity.js";
 import { alertsSectionShape, buildAlertsConfig } from "./config-schema/alerts.js";
 import type { AlertsConfig } from "./config-schema/alerts.js";
+import { buildJobsConfig, jobsSectionShape } from "./config-schema/jobs.js";
+import type { JobsConfig } from "./config-schema/jobs.js";
 import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
 import type { PagingConfig } from "./config-schema/paging.js";
 import { buildTargetsConfig, resolveTargets, targetsSectionShape } from "./config-schema/targets.js";
@@ -62,7 +64,8 @@ export interface EnvOptions {
  */
 export interface PagingEnvOptions {
   redisPrefix: string;
-  reconcileIntervalMs: number;
+  /** Set only when FIREBREAK_RECONCILE_INTERVAL is: it overrides `jobs.reconcile` in firebreak.yaml. */
+  reconcileIntervalMs?: number;
   postmortemReminderMs: number;
   webhook?: { url: string; secret: string };
 }
@@ -168,7 +171,9 @@ function readPagingEnv(
     );
   return {
     redisPrefix,
-    reconcileIntervalMs: duration("FIREBREAK_RECONCILE_INTERVAL", "30s"),
+    ...(get("FIREBREAK_RECONCILE_INTERVAL")
+      ? { reconcileIntervalMs: duration("FIREBREAK_RECONCILE_INTERVAL", "30s") }
+      : {}),
     postmortemReminderMs: duration("FIREBREAK_POSTMORTEM_REMINDER", "3d"),
     ...(url && secret ? { webhook: { url, secret } } : {}),
   };
@@ -195,6 +200,7 @@ const fileSchema = z.strictObject({
   ...alertsSectionShape,
   ...pagingSectionShape,
   ...targetsSectionShape,
+  ...jobsSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -209,6 +215,8 @@ export interface FirebreakConfig {
   paging: PagingConfig;
   /** Targets of catalog commands, secrets still named by their environment variables. */
   targets: TargetsConfig;
+  /** How often each background job runs. */
+  jobs: JobsConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -273,6 +281,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     alerts: buildAlertsConfig(c.alerts),
     paging,
     targets: buildTargetsConfig(c.targets),
+    jobs: buildJobsConfig(c.jobs),
   };
 }
 

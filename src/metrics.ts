@@ -32,6 +32,18 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    alertNotifications: new Counter({
+      name: "firebreak_alert_notifications_total",
+      help: "Alertmanager webhook requests, by outcome (stored, duplicate, unauthorized, invalid, too_large, unavailable, disabled).",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    alertNotificationsProcessed: new Counter({
+      name: "firebreak_alert_notifications_processed_total",
+      help: "Stored Alertmanager notifications processed, by plan (open, storm, reopen, record, track) or failed.",
+      labelNames: ["plan"] as const,
+      registers: [registry],
+    }),
     pages: new Counter({
       name: "firebreak_pages_total",
       help: "Pages sent to people, by notifier channel (slack_dm, webhook) and outcome (delivered, duplicate, failed).",
@@ -60,7 +72,7 @@ export function createMetrics() {
     }),
     jobs: new Counter({
       name: "firebreak_jobs_total",
-      help: "Background jobs processed, by queue and outcome (ok, failed, retried).",
+      help: "Passes of background jobs (queue: the job's name) and BullMQ timer jobs (queue: timers), by outcome (ok, failed).",
       labelNames: ["queue", "outcome"] as const,
       registers: [registry],
     }),
@@ -69,6 +81,18 @@ export function createMetrics() {
       help: "Time a background job took, by queue.",
       labelNames: ["queue"] as const,
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+      registers: [registry],
+    }),
+    jobLastSuccess: new Gauge({
+      name: "firebreak_job_last_success_timestamp_seconds",
+      help: "When each background job (outbox-drainer, alert-sweeper, run-sweeper, summary-refresher, usergroup-refresher, timer-reconciler, timers) last finished a pass without error, as a Unix time.",
+      labelNames: ["job"] as const,
+      registers: [registry],
+    }),
+    jobInterval: new Gauge({
+      name: "firebreak_job_interval_seconds",
+      help: "How often each periodic background job runs (from firebreak.yaml `jobs:`): alert on last success older than a few intervals.",
+      labelNames: ["job"] as const,
       registers: [registry],
     }),
     reconcilerLagSeconds: new Gauge({

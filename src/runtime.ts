@@ -1,35 +1,62 @@
+/**
+ * The composition root: builds every adapter and hands each use-case its typed
+ * dependencies. Every cross-feature call is a typed port wired here, and nowhere else:
+ * - incidents → paging: `IncidentChangeListener` (start/stop escalation in the change's
+ *   transaction) and `IncidentPaging` (`/incident escalate|page`);
+ * - alerts → runs: `AlertAutomation` (a route's diagnostics on the incidents alerts open);
+ * - incidents, paging, runs → Slack: `IncidentNotifier`, `PageNotifier`, `RunNotifier`,
+ *   implemented over the outbox in slack/notifiers;
+ * - everything → user groups: one `UserGroupDirectory`, refreshed in the background.
+ * docs/ARCHITECTURE.md walks through it.
+ */
 import type { Server } from "node:http";
-import { App as BoltApp, ExpressReceiver } from "@slack/bolt";
-import express from "express";
+import type express from "express";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type pg from "pg";
-import { alertsFeature } from "./alerts/alerts-feature.js";
+import { AlertProcessor } from "./alerts/alert-processor.js";
+import { createAlertmanagerClient } from "./alerts/alertmanager-api.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
 import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
-import type { Clock } from "./core/ports.js";
-import type { FeatureFactory, FeatureModule, ProcessRole } from "./feature-module.js";
-import type { IncidentDeps, IncidentObserver } from "./incidents/deps.js";
-import { summaryRefresherFeature } from "./incidents/summary-refresher.js";
+import type { Clock, UserGroupDirectory, UserNames } from "./core/ports.js";
+import type { IncidentDeps } from "./incidents/deps.js";
+import type { BackgroundJob } from "./jobs/background-job.js";
+import { backgroundJobs, drainerHealth } from "./jobs/background-jobs.js";
 import { createMetrics } from "./metrics.js";
 import type { Metrics } from "./metrics.js";
-import { incidentOutboxHandlers } from "./slack/incident-outbox-handlers.js";
-import { registerIncidentListeners } from "./slack/listeners/incident-listeners.js";
-import { OutboxDrainer } from "./slack/outbox-drainer.js";
-import type { OutboxHandler } from "./slack/outbox-drainer.js";
-import { createRoleDirectory } from "./slack/role-directory.js";
-import { pinoToSlackLogger } from "./slack/slack-logger.js";
-import { createSlackTransport } from "./slack/slack-transport.js";
-import type { SlackTransport } from "./slack/slack-transport.js";
+import { pagingSettings } from "./paging/context.js";
+import type { PagingContext } from "./paging/context.js";
+import { incidentPaging } from "./paging/incident-paging.js";
+import { pagingChangeListener } from "./paging/paging-change-listener.js";
+import { runsAlertAutomation } from "./runs/auto-runs.js";
+import { createRunDeps } from "./runs/create-runs.js";
+import type { RunDeps } from "./runs/deps.js";
+import { createSlackApp } from "./slack/bolt-app.js";
+import { createBotIdentity } from "./slack/bot-identity.js";
+import { registerSlackListeners } from "./slack/listeners/index.js";
+import { createIncidentNotifier } from "./slack/notifiers/incident-notifier.js";
+import { createPageNotifier } from "./slack/notifiers/page-notifier.js";
+import { createRunNotifier } from "./slack/notifiers/run-notifier.js";
+import { OutboxDrainer } from "./slack/outbox/drainer.js";
+import { slackOutboxHandlers } from "./slack/outbox/handlers.js";
+import { createRoleDirectory, roleUsergroups } from "./slack/role-directory.js";
+import { alertSummarySection } from "./slack/summary/alert-section.js";
+import { escalationSummarySection } from "./slack/summary/escalation-section.js";
+import { runPickerSection } from "./slack/summary/run-picker-section.js";
+import { createSlackTransport } from "./slack/transport.js";
+import type { SlackTransport } from "./slack/transport.js";
+import { createUserGroupDirectory } from "./slack/user-group-directory.js";
+import { createUserNames } from "./slack/user-names.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
-import { pagingFeature } from "./paging/paging-feature.js";
-import { runsFeature } from "./runs/run-feature.js";
+import { alertmanagerWebhookRouter } from "./web/alertmanager-route.js";
 import { healthRoutes } from "./web/health-routes.js";
-import { incidentPagesFeature } from "./web/incident-pages-feature.js";
+import { createHttpApp } from "./web/http-app.js";
+import { incidentPagesRouter } from "./web/incident-pages.js";
 
-export type { ProcessRole } from "./feature-module.js";
+/** Which part of Firebreak a process runs: HTTP only, background jobs only, or both. */
+export type ProcessRole = "web" | "worker" | "both";
 
 export interface RuntimeOptions {
   env: EnvOptions;
@@ -41,18 +68,7 @@ export interface RuntimeOptions {
   slack?: { token: string; signingSecret: string; apiUrl?: string };
   /** Apply migrations (creating the database if allowed) before serving. */
   migrate?: boolean;
-  /** Features to plug in; defaults to every feature Firebreak has (see FEATURES). */
-  features?: FeatureFactory[];
 }
-
-/** Every feature, in the order they are wired. Add a feature here, nowhere else. */
-export const FEATURES: FeatureFactory[] = [
-  incidentPagesFeature,
-  runsFeature,
-  alertsFeature,
-  pagingFeature,
-  summaryRefresherFeature,
-];
 
 /** Everything a Firebreak process runs, wired together; `start()` serves, `stop()` lets go of it all. */
 export interface Runtime {
@@ -60,137 +76,173 @@ export interface Runtime {
   redis: Redis;
   slack: SlackTransport;
   incidents: IncidentDeps;
+  runs: RunDeps;
+  paging: PagingContext;
+  alerts: AlertProcessor;
+  usergroups: UserGroupDirectory;
+  names: UserNames;
   drainer: OutboxDrainer;
   metrics: Metrics;
   http: express.Express;
-  modules: FeatureModule[];
+  /** The background jobs this process runs (see jobs/background-jobs.ts). */
+  jobs: BackgroundJob[];
   /** Resolves with the bound port once listening (web: everything; worker: probes and metrics) and draining. */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
 }
 
-/** The composition root's body: builds the adapters and hands each its dependencies. */
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const log = o.logger;
   const clock = o.clock ?? systemClock;
+  const { env, config } = o;
   const slackCreds = o.slack ?? {
-    token: o.env.slackBotToken ?? "",
-    signingSecret: o.env.slackSigningSecret ?? "",
-    ...(o.env.slackApiUrl ? { apiUrl: o.env.slackApiUrl } : {}),
+    token: env.slackBotToken ?? "",
+    signingSecret: env.slackSigningSecret ?? "",
+    ...(env.slackApiUrl ? { apiUrl: env.slackApiUrl } : {}),
   };
-  if (o.migrate) {
-    if (await ensureDatabase(o.env.databaseUrl)) log.info("created the database");
-    const pool = createPool(o.env.databaseUrl, { max: 2 });
-    try {
-      const res = await migrate(pool, MIGRATIONS_DIR);
-      if (res.applied.length) log.info({ applied: res.applied }, "migrations applied");
-    } finally {
-      await pool.end();
-    }
-  }
-  const pool = createPool(o.env.databaseUrl, { applicationName: `firebreak-${o.role}` });
-  const redis = new Redis(o.env.redisUrl, {
+  if (o.migrate) await migrateDatabase(env.databaseUrl, log);
+
+  // Adapters.
+  const pool = createPool(env.databaseUrl, { applicationName: `firebreak-${o.role}` });
+  const redis = new Redis(env.redisUrl, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
   });
   redis.on("error", (err) => log.debug({ err }, "redis connection error"));
   const metrics = createMetrics();
+  let onAuthError: () => void = () => undefined;
   const slack = createSlackTransport({
     token: slackCreds.token,
     ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
     logger: log,
+    onAuthError: () => onAuthError(),
   });
-  const observers: IncidentObserver[] = [];
+  const identity = createBotIdentity({
+    slack,
+    token: slackCreds.token,
+    log: log.child({ component: "slack" }),
+  });
+  onAuthError = () => identity.invalidate();
+  const usergroups = createUserGroupDirectory({ slack, clock, log: log.child({ component: "usergroups" }) });
+  const names = createUserNames({ slack, clock });
+  const notifier = createIncidentNotifier();
+
+  // Paging: escalations, pages and incident timers.
+  const paging: PagingContext = {
+    pool,
+    clock,
+    config,
+    log: log.child({ component: "paging" }),
+    settings: pagingSettings(env, config.jobs),
+    usergroups,
+    notifier,
+    pages: createPageNotifier(),
+    metrics,
+  };
+
+  // Incidents, told of by paging's listener and reaching paging through its port.
   const incidents: IncidentDeps = {
     pool,
     clock,
-    config: o.config,
+    config,
     log,
-    roles: createRoleDirectory({ config: o.config, slack, log }),
-    observers,
+    roles: createRoleDirectory({ config, usergroups }),
+    notifier,
+    changeListeners: [pagingChangeListener(paging)],
+    paging: incidentPaging(paging),
   };
-  const modules: FeatureModule[] = [];
-  for (const factory of o.features ?? FEATURES) {
-    modules.push(
-      await factory({
-        env: o.env,
-        config: o.config,
-        log,
-        clock,
-        pool,
-        redis,
-        slack,
-        incidents,
-        metrics,
-        role: o.role,
-      }),
-    );
-  }
-  const handlers = new Map<string, OutboxHandler>([
-    ...incidentOutboxHandlers({
-      config: o.config,
-      clock,
-      contributors: modules.flatMap((m) => (m.summaryBlocks ? [m.summaryBlocks] : [])),
-    }),
-  ]);
-  for (const m of modules) {
-    for (const [k, v] of m.outboxHandlers ?? []) handlers.set(k, v);
-    observers.push(...(m.observers ?? []));
-  }
+
+  // Runs: the catalog, its actions and approvals.
+  const runs = createRunDeps({ incidents, env, metrics, notices: createRunNotifier() });
+
+  // Alerts: Alertmanager's notifications into incidents; a route's diagnostics through runs.
+  const alertLog = log.child({ component: "alerts" });
+  const alerts = new AlertProcessor(
+    { incidents, usergroups, automation: runsAlertAutomation(runs) },
+    {
+      log: alertLog,
+      onProcessed: (outcome) =>
+        metrics.alertNotificationsProcessed.inc({
+          plan: outcome === "failed" ? "failed" : outcome.status === "skipped" ? "skipped" : outcome.plan,
+        }),
+    },
+  );
+  const alertmanager = env.alertmanagerUrl
+    ? createAlertmanagerClient({ baseUrl: env.alertmanagerUrl })
+    : null;
+  if (!env.alertmanagerToken && o.role !== "worker")
+    alertLog.warn("ALERTMANAGER_TOKEN is not set: POST /alerts/alertmanager answers 503 until it is.");
+
+  // Slack: the outbox (every Web API call) and the Bolt app (every inbound request).
   const drainer = new OutboxDrainer({
     pool,
-    databaseUrl: o.env.databaseUrl,
+    databaseUrl: env.databaseUrl,
     transport: slack,
-    handlers,
+    handlers: slackOutboxHandlers({
+      config,
+      clock,
+      log: log.child({ component: "outbox" }),
+      sections: [
+        alertSummarySection({ alerts: config.alerts, silencesEnabled: alertmanager !== null }),
+        escalationSummarySection(config.timezone),
+        runPickerSection(runs.catalog),
+      ],
+    }),
     log: log.child({ component: "outbox" }),
+    pollIntervalMs: config.jobs.outboxPollMs,
+    onPass: drainerHealth(metrics),
     onCall: (method, outcome, seconds) => {
       metrics.slackCalls.inc({ method, outcome });
       metrics.slackCallDuration.observe({ method }, seconds);
     },
   });
 
-  const http = express();
-  http.disable("x-powered-by");
-  http.use((req, res, next) => {
-    const end = metrics.httpDuration.startTimer({ route: routeLabel(req.path) });
-    res.on("finish", () => {
-      end();
-      metrics.httpRequests.inc({ route: routeLabel(req.path), code: String(res.statusCode) });
-    });
-    next();
-  });
+  // HTTP: probes, Alertmanager, incident pages, then Slack's endpoint.
+  const http = createHttpApp(metrics);
   http.use(healthRoutes({ pool, redis, metrics }));
-  for (const m of modules) if (m.routes) http.use(m.routes);
+  http.use(
+    alertmanagerWebhookRouter({
+      pool,
+      clock,
+      log: alertLog,
+      token: env.alertmanagerToken,
+      onStored: (id) => alerts.kick(id),
+      onAnswer: (outcome) => metrics.alertNotifications.inc({ outcome }),
+    }),
+  );
+  http.use(
+    incidentPagesRouter({
+      pool,
+      clock,
+      config,
+      access: { ...(env.webCredentials ? { credentials: env.webCredentials } : {}) },
+    }),
+  );
+  const socketMode = Boolean(env.slackAppToken) && !o.slack;
+  const slackApp = createSlackApp({
+    signingSecret: slackCreds.signingSecret,
+    identity,
+    log,
+    ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
+    ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
+  });
+  registerSlackListeners(slackApp.app, { incidents, runs, slack, names, alertmanager });
 
-  const slackLogger = pinoToSlackLogger(log, "bolt");
-  const socketMode = Boolean(o.env.slackAppToken) && !o.slack;
-  const receiver = socketMode
-    ? undefined
-    : new ExpressReceiver({
-        signingSecret: slackCreds.signingSecret,
-        app: http,
-        endpoints: "/slack/events",
-        processBeforeResponse: false,
-        logger: slackLogger,
-      });
-  const app = new BoltApp({
-    token: slackCreds.token,
-    ...(receiver
-      ? { receiver }
-      : { socketMode: true, appToken: o.env.slackAppToken!, signingSecret: slackCreds.signingSecret }),
-    logger: slackLogger,
-    tokenVerificationEnabled: false,
-    clientOptions: {
-      ...(slackCreds.apiUrl ? { slackApiUrl: slackCreds.apiUrl } : {}),
-      retryConfig: { retries: 0 },
-    },
+  const jobs = backgroundJobs({
+    role: o.role,
+    jobs: config.jobs,
+    log,
+    metrics,
+    databaseUrl: env.databaseUrl,
+    redisUrl: env.redisUrl,
+    drainer,
+    alerts,
+    runs,
+    incidents,
+    usergroups,
+    paging,
   });
-  app.error(async (err) => {
-    log.error({ err }, "unhandled error in a Slack listener");
-  });
-  registerIncidentListeners(app, { ...incidents, slack });
-  for (const m of modules) m.registerSlack?.(app);
 
   let server: Server | null = null;
   return {
@@ -198,20 +250,27 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     redis,
     slack,
     incidents,
+    runs,
+    paging,
+    alerts,
+    usergroups,
+    names,
     drainer,
     metrics,
     http,
-    modules,
+    jobs,
     async start() {
       await redis.connect().catch((err: unknown) => log.warn({ err }, "redis not reachable yet; will retry"));
-      if (o.role !== "web") {
-        drainer.start();
-        for (const m of modules) await m.startWorker?.();
+      if (o.role !== "worker") {
+        // Who the bot is, and who is in the role groups, before the first request asks.
+        await withDeadline(Promise.all([identity.resolve(), usergroups.load(roleUsergroups(config))]), 5_000);
       }
-      if (socketMode && o.role !== "worker") await app.start();
+      for (const job of jobs) await job.start();
+      if (socketMode && o.role !== "worker") await slackApp.start();
       // A worker serves only its probes and metrics (its pages, runs and jobs are counted there).
-      const served = o.role === "worker" ? express().use(healthRoutes({ pool, redis, metrics })) : http;
-      const s = served.listen(o.env.port, o.env.host);
+      const served =
+        o.role === "worker" ? createHttpApp(metrics).use(healthRoutes({ pool, redis, metrics })) : http;
+      const s = served.listen(env.port, env.host);
       server = s;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -222,7 +281,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
         // A worker beside a web process on one host: it still works, without its own probes.
         if (o.role !== "worker") throw err;
         log.warn(
-          { err, port: o.env.port },
+          { err, port: env.port },
           "worker cannot serve /healthz and /metrics on PORT (taken?); running without",
         );
         server = null;
@@ -232,12 +291,14 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       return { port: typeof addr === "object" && addr ? addr.port : null };
     },
     async stop() {
-      for (const m of [...modules].reverse())
-        await m
-          .stop?.()
-          .catch((err: unknown) => log.warn({ err, feature: m.name }, "feature did not stop cleanly"));
-      await drainer.stop();
-      if (socketMode) await app.stop().catch(() => undefined);
+      identity.stop();
+      for (const job of [...jobs].reverse())
+        await job
+          .stop()
+          .catch((err: unknown) => log.warn({ err, job: job.name }, "job did not stop cleanly"));
+      await alerts.stop();
+      await runs.executor.stop();
+      await slackApp.stop();
       const s = server;
       if (s) {
         s.closeAllConnections();
@@ -249,9 +310,27 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-/** Keeps metric label cardinality bounded: known routes, else "other". */
-function routeLabel(path: string): string {
-  return ["/slack/events", "/alerts/alertmanager", "/healthz", "/readyz", "/metrics"].includes(path)
-    ? path
-    : "other";
+/** Creates the database if it may, and applies the migrations (safe to run concurrently). */
+async function migrateDatabase(databaseUrl: string, log: Logger): Promise<void> {
+  if (await ensureDatabase(databaseUrl)) log.info("created the database");
+  const pool = createPool(databaseUrl, { max: 2 });
+  try {
+    const res = await migrate(pool, MIGRATIONS_DIR);
+    if (res.applied.length) log.info({ applied: res.applied }, "migrations applied");
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Waits for `work` at most `ms`; what is not done by then goes on in the background. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }

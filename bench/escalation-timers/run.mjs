@@ -18,8 +18,8 @@ const { parseFirebreakConfig, MIGRATIONS_DIR } = await dist("config.js");
 const { migrate } = await dist("store/migrator.js");
 const { createLogger } = await dist("log.js");
 const { DEFAULT_PAGING_SETTINGS } = await dist("paging/context.js");
-const { createPagingQueue } = await dist("jobs/paging-queue.js");
-const { PagingScheduler } = await dist("jobs/paging-scheduler.js");
+const { createTimerQueue } = await dist("jobs/timer-queue.js");
+const { TimerScheduler } = await dist("jobs/timer-scheduler.js");
 
 const { values } = parseArgs({
   options: {
@@ -134,8 +134,8 @@ await withBenchDatabase(pg, PG, `fb_bench_timers_${process.pid}`, async (databas
       settings: { ...DEFAULT_PAGING_SETTINGS, reconcileIntervalMs: spreadMs },
       usergroupMembers: async () => ({}),
     };
-    const queue = createPagingQueue({ redisUrl: REDIS, prefix: PREFIX, log });
-    const s = new PagingScheduler({ ctx, queue, databaseUrl, clock: ctx.clock, log, concurrency });
+    const queue = createTimerQueue({ redisUrl: REDIS, prefix: PREFIX, log });
+    const s = new TimerScheduler({ ctx, queue, databaseUrl, clock: ctx.clock, log, concurrency });
     schedulers.push({ s, wpool });
   }
   // Start (each reconciles on start: every timer due within two intervals gets its job).

@@ -1,15 +1,13 @@
 import type { Logger } from "pino";
 import { listGroupsWithPendingAction } from "../store/alerts/alert-groups.js";
 import { listDueNotifications, recordNotificationFailure } from "../store/alerts/notifications.js";
-import { runPendingAction } from "./pending-actions.js";
-import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
-import { runAutoDiagnostics } from "../runs/auto-runs.js";
-import { runDepsOf } from "../runs/run-feature.js";
 import { getIncident } from "../store/incidents/incidents.js";
-
-const AUTO_DIAGNOSTICS_WAIT_MS = 30_000;
+import { runPendingAction } from "./pending-actions.js";
+import type { AlertAutomation } from "./ports.js";
 import { processNotification } from "./process-notification.js";
 import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js";
+
+const AUTO_DIAGNOSTICS_WAIT_MS = 30_000;
 
 /** How long after receipt the sweeper takes over a notification nobody processed. */
 export const SWEEP_GRACE_MS = 5_000;
@@ -18,8 +16,6 @@ export const SWEEP_GRACE_MS = 5_000;
 export interface AlertProcessorOptions {
   /** Notifications processed at once in this process. */
   concurrency?: number;
-  /** Sweeper period. */
-  sweepEveryMs?: number;
   log: Logger;
   onProcessed?: (outcome: ProcessOutcome | "failed") => void;
 }
@@ -35,14 +31,16 @@ export class AlertProcessor {
   private readonly queued = new Set<number>();
   private active = 0;
   private idleWaiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = false;
   private pendingActions: Promise<void> = Promise.resolve();
   private readonly enrichments = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: AlertIngestDeps,
+    private readonly deps: AlertIngestDeps & {
+      /** The runs feature: a route's diagnostics on the incidents alerts open. */
+      automation?: AlertAutomation;
+    },
     private readonly o: AlertProcessorOptions,
   ) {}
 
@@ -54,25 +52,19 @@ export class AlertProcessor {
     this.pump();
   }
 
-  /** Starts the sweeper (worker processes). */
-  startSweeper(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = null));
-    }, this.o.sweepEveryMs ?? 2_000);
-    this.timer.unref();
-  }
-
-  /** One sweep: due notifications, then pending lifecycle changes. Returns when done. */
+  /**
+   * One sweep (the `alert-sweeper` job, in worker processes): due notifications, then
+   * pending lifecycle changes. Returns when done; a failure is thrown for the job to count.
+   */
   async sweep(): Promise<void> {
-    try {
+    if (this.sweeping) return this.sweeping;
+    this.sweeping = (async () => {
       for (const id of await listDueNotifications(this.deps.incidents.pool, 200)) this.kick(id);
       await this.idle();
       for (const g of await listGroupsWithPendingAction(this.deps.incidents.pool, 100))
         await this.runAction(g.id);
-    } catch (err) {
-      this.o.log.warn({ err }, "alert sweep failed; will retry");
-    }
+    })().finally(() => (this.sweeping = null));
+    return this.sweeping;
   }
 
   /** Resolves when nothing is queued or running (tests, shutdown). */
@@ -84,11 +76,9 @@ export class AlertProcessor {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     this.queue.length = 0;
     this.queued.clear();
-    await this.sweeping;
+    await this.sweeping?.catch(() => undefined);
     await this.idle();
     await Promise.all(this.enrichments);
   }
@@ -143,8 +133,8 @@ export class AlertProcessor {
    * crash before it runs them means a responder runs them by hand.
    */
   private async autoDiagnose(incidentId: number, commands: readonly string[]): Promise<void> {
-    const runs = runDepsOf(this.deps.incidents);
-    if (!runs) return;
+    const automation = this.deps.automation;
+    if (!automation) return;
     try {
       const deadline = Date.now() + AUTO_DIAGNOSTICS_WAIT_MS;
       while (!(await getIncident(this.deps.incidents.pool, incidentId))?.channelId) {
@@ -154,7 +144,7 @@ export class AlertProcessor {
         }
         await new Promise((r) => setTimeout(r, 250));
       }
-      await runAutoDiagnostics(runs, incidentId, commands, ALERTMANAGER_ACTOR);
+      await automation.runDiagnostics(incidentId, commands);
     } catch (err) {
       this.o.log.warn({ err, incidentId }, "auto-diagnostics failed");
     }

@@ -1,67 +1,47 @@
 import { ROLES } from "../core/incident/roles.js";
 import type { Role } from "../core/incident/roles.js";
 import { SEVERITIES } from "../core/incident/severity.js";
-import { applyIncidentChange } from "../incidents/apply-incident-command.js";
+import { applyIncidentChangeIn } from "../incidents/apply-incident-command.js";
 import type { IncidentChangeRequest } from "../incidents/apply-incident-command.js";
 import type { IncidentDeps, Outcome } from "../incidents/deps.js";
 import { getIncident } from "../store/incidents/incidents.js";
-import { connect } from "../store/pool.js";
+import { withTransaction } from "../store/pool.js";
 import type { Queryable } from "../store/pool.js";
 import type { AlertGroup } from "../store/alerts/alert-groups.js";
 import { clearPendingAction, lockGroup } from "../store/alerts/alert-groups.js";
 import { ALERTMANAGER_ACTOR } from "./alert-timeline.js";
 
 /**
- * Incident deps in which Alertmanager may make the lifecycle changes configuration asks of
- * it (auto-resolve, reopen) whatever the permission policy says about people: the
- * decision was made by whoever wrote `alerts.on_all_resolved` and `reopen_window`.
+ * Alertmanager may make the lifecycle changes configuration asks of it (auto-resolve,
+ * reopen) whatever the permission policy says about people: the decision was made by
+ * whoever wrote `alerts.on_all_resolved` and `reopen_window`.
  */
-export function alertmanagerIncidentDeps(deps: IncidentDeps): IncidentDeps {
-  const all: ReadonlySet<Role> = new Set(ROLES);
-  return {
-    ...deps,
-    roles: {
-      rolesOf: (userId) =>
-        userId === ALERTMANAGER_ACTOR ? Promise.resolve(all) : deps.roles.rolesOf(userId),
-    },
-  };
-}
+const ALERTMANAGER_ROLES: ReadonlySet<Role> = new Set(ROLES);
 
 /**
- * Makes a group's pending lifecycle change through applyIncidentChange, holding the group's
- * row lock meanwhile, so a notification cannot slip in between the check and the change
- * (a refire cancelling an auto-resolve). The change itself is idempotent: after a crash the
- * sweeper runs it again and a change already made records nothing.
+ * Makes a group's pending lifecycle change in the transaction holding the group's row
+ * lock, so a notification cannot slip in between the check and the change (a refire
+ * cancelling an auto-resolve). The change itself is idempotent: after a crash the sweeper
+ * runs it again and a change already made records nothing.
  */
 export async function runPendingAction(deps: IncidentDeps, groupId: number): Promise<Outcome | null> {
-  const client = await connect(deps.pool);
-  try {
-    await client.query("BEGIN");
-    const group = await lockGroup(client, groupId);
+  return withTransaction(deps.pool, async (tx) => {
+    const group = await lockGroup(tx, groupId);
     const action = group?.pendingAction;
-    if (!group || !action || group.incidentId === null) {
-      await client.query("COMMIT");
-      return null;
-    }
-    const request = await requestFor(client, group);
+    if (!group || !action || group.incidentId === null) return null;
+    const request = await requestFor(tx, group);
     const outcome = request
-      ? await applyIncidentChange(
-          alertmanagerIncidentDeps(deps),
-          group.incidentId,
-          ALERTMANAGER_ACTOR,
+      ? await applyIncidentChangeIn(tx, deps, {
+          incidentId: group.incidentId,
+          actor: ALERTMANAGER_ACTOR,
+          roles: ALERTMANAGER_ROLES,
           request,
-          "alert",
-        )
+          via: "alert",
+        })
       : null;
-    await clearPendingAction(client, groupId, action);
-    await client.query("COMMIT");
+    await clearPendingAction(tx, groupId, action);
     return outcome;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The change a pending action asks for; null when there is nothing (left) to do. */

@@ -17,7 +17,6 @@ import type { IncidentDeps } from "../incidents/deps.js";
 import { getIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { refreshSummary } from "../incidents/incident-notices.js";
 import type { AlertGroup } from "../store/alerts/alert-groups.js";
 import {
   deleteResolvedAlerts,
@@ -28,12 +27,16 @@ import {
   saveAlertStates,
   updateGroup,
 } from "../store/alerts/alert-groups.js";
-import { lockUnprocessedNotification, markNotificationProcessed } from "../store/alerts/notifications.js";
+import {
+  lockUnprocessedNotification,
+  markNotificationProcessed,
+  peekUnprocessedNotification,
+} from "../store/alerts/notifications.js";
 import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "../store/alerts/storms.js";
 import type { AlertGroupPatch, PendingAction } from "../store/alerts/alert-groups.js";
-import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { ALERTMANAGER_ACTOR, recordAlertChanges, recordAlertEvent } from "./alert-timeline.js";
-import type { InviteeResolver } from "./invitees.js";
+import type { UserGroupDirectory } from "../core/ports.js";
+import { routeInvitees } from "./route-invitees.js";
 import { toAlertNotification } from "./notification.js";
 import { hasNews, planGroupChange } from "../core/alerts/plan-group-change.js";
 import { parseAlertmanagerWebhook } from "./alertmanager-payload.js";
@@ -41,7 +44,7 @@ import { parseAlertmanagerWebhook } from "./alertmanager-payload.js";
 /** What processing needs, injected. */
 export interface AlertIngestDeps {
   incidents: IncidentDeps;
-  invitees: InviteeResolver;
+  usergroups: UserGroupDirectory;
 }
 
 /** What processing one stored notification did (for logs, metrics and tests). */
@@ -71,16 +74,12 @@ export function decodeNotification(body: string, receivedAt: Date): AlertNotific
  */
 export async function processNotification(deps: AlertIngestDeps, id: number): Promise<ProcessOutcome> {
   const pool = deps.incidents.pool;
-  const peek = await pool.query<{ body: string; received_at: Date }>(
-    "SELECT body, received_at FROM alert_notifications WHERE id = $1 AND processed_at IS NULL",
-    [id],
-  );
-  const row = peek.rows[0];
+  const row = await peekUnprocessedNotification(pool, id);
   if (!row) return { status: "skipped" };
-  const notification = decodeNotification(row.body, row.received_at);
+  const notification = decodeNotification(row.body, row.receivedAt);
   const route = routeAlertGroup(notification.commonLabels, deps.incidents.config.alerts.routes);
   // Slack is asked before the transaction: no row lock waits on the network.
-  const invite = await deps.invitees.invitees(route);
+  const invite = await routeInvitees(deps.usergroups, route);
   const outcome = await withTransaction(pool, async (tx): Promise<ProcessOutcome> => {
     const locked = await lockUnprocessedNotification(tx, id);
     if (!locked) return { status: "skipped" };
@@ -200,15 +199,13 @@ async function applyNotification(
           patch.pendingAction = "auto_resolve";
           await updateGroup(tx, group.id, { pendingAction: "auto_resolve" });
         } else {
-          await queueAlertChannelMessage(
-            tx,
-            target.id,
-            `:white_check_mark: All alerts of ${escapeMrkdwn(truncate(summarizeAlertGroup(n).name, 200))} have cleared. Resolve the incident when you are satisfied (\`/incident resolve\`).`,
-          );
+          await deps.notifier.post(tx, target, {
+            text: `:white_check_mark: All alerts of ${escapeMrkdwn(truncate(summarizeAlertGroup(n).name, 200))} have cleared. Resolve the incident when you are satisfied (\`/incident resolve\`).`,
+          });
         }
       }
     }
-    await refreshSummary(tx, target);
+    await deps.notifier.refreshSummary(tx, target);
     // The timeline last: its per-incident lock (one chain for a whole storm) is held only
     // from here to commit.
     await recordAlertChanges(tx, target.id, now, n, meta, merged.changes);
@@ -258,6 +255,7 @@ async function openIncident(
       title: truncate(`${summary.name}${headline}`, 200),
       severity,
       description: truncate(n.commonAnnotations.description ?? "", 2000),
+      ...(w.route.escalationPolicy ? { escalationPolicy: w.route.escalationPolicy } : {}),
       data: {
         groupKey: n.groupKey,
         groupLabels: n.groupLabels,

@@ -1,25 +1,22 @@
 import { decidePermission } from "../core/incident/roles.js";
 import { escapeMrkdwn, mentionUser } from "../core/mrkdwn.js";
 import { humanDuration } from "../core/duration.js";
+import type { UserNames } from "../core/ports.js";
 import type { IncidentDeps } from "../incidents/deps.js";
-
-import type { SlackTransport } from "../slack/slack-transport.js";
 import { getIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { refreshSummary } from "../incidents/incident-notices.js";
 import type { AlertmanagerClient, SilenceMatcher } from "./alertmanager-api.js";
 import { findGroupOfIncident, lockGroup, updateGroup } from "../store/alerts/alert-groups.js";
-import { queueAlertChannelMessage } from "./alert-outbox.js";
 import { recordAlertEvent } from "./alert-timeline.js";
 
 /** A second click within this of the same end time is the same silence (a double click). */
 const SAME_SILENCE_MS = 60_000;
 
-/** What silencing needs: the incident deps, Alertmanager's API and Slack (for the user's name). */
+/** What silencing needs: the incident deps, Alertmanager's API and people's names. */
 export interface SilenceDeps {
   incidents: IncidentDeps;
   alertmanager: AlertmanagerClient;
-  slack: SlackTransport;
+  names: UserNames;
 }
 
 /** What a silence request did, for the listener to tell the clicker. */
@@ -52,7 +49,8 @@ export async function silenceAlertGroup(
   });
   if (!decision.allowed)
     return { status: "refused", message: decision.reason.replace("acknowledge incidents", "silence alerts") };
-  const createdBy = await displayName(deps.slack, input.userId);
+  const name = await deps.names.nameOf(input.userId).catch(() => undefined);
+  const createdBy = name ? `${name} (${input.userId})` : input.userId;
   return withTransaction(deps.incidents.pool, async (tx) => {
     const owner = await findGroupOfIncident(tx, input.incidentId);
     const group = owner ? await lockGroup(tx, owner.id) : null;
@@ -99,20 +97,8 @@ export async function silenceAlertGroup(
       input.userId,
     );
     const message = `:mute: ${mentionUser(input.userId)} silenced this group's alerts in Alertmanager for ${escapeMrkdwn(duration.label)} (${humanDuration(duration.ms)}; silence \`${escapeMrkdwn(silenceId)}\`).`;
-    await queueAlertChannelMessage(tx, incident.id, message);
-    await refreshSummary(tx, incident);
+    await deps.incidents.notifier.post(tx, incident, { text: message });
+    await deps.incidents.notifier.refreshSummary(tx, incident);
     return { status: "changed", message, silenceId };
   });
-}
-
-/** "Alice Archer (U0ALICE)" when Slack says who it is, else the id. */
-async function displayName(slack: SlackTransport, userId: string): Promise<string> {
-  try {
-    const res = await slack.call("users.info", { user: userId });
-    const user = res.user as { real_name?: string; name?: string } | undefined;
-    const name = user?.real_name || user?.name;
-    return name ? `${name} (${userId})` : userId;
-  } catch {
-    return userId;
-  }
 }

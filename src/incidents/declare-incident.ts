@@ -1,14 +1,11 @@
 import type pg from "pg";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
 import { claimRequestKey, insertIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import type { Queryable } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { IncidentDeps, Outcome, Via } from "./deps.js";
-import { incidentChannelKey } from "./incident-notices.js";
 
 export interface DeclareInput {
   title: string;
@@ -23,6 +20,8 @@ export interface DeclareInput {
   invite?: string[];
   /** An idempotency key (Slack trigger/view id, alert group): the same key declares once. */
   requestKey?: string;
+  /** The escalation policy to page with (alert routing); defaults to the severity's. */
+  escalationPolicy?: string;
   /** Where to announce; defaults to the configured announcements channel. */
   announceChannel?: string;
   /** Extra data for the declared event (alert group key, labels…). */
@@ -86,6 +85,7 @@ export async function declareInTransaction(
     commander,
     declaredAt: now,
     checklist: policy.checklist.map((text, i) => ({ id: i + 1, text })),
+    escalationPolicy: input.escalationPolicy ?? null,
   });
   await appendTimelineEvent(tx, {
     incidentId: incident.id,
@@ -102,27 +102,14 @@ export async function declareInTransaction(
       ...(input.data ?? {}),
     },
   });
-  await queueChannelSetup(tx, incident, input);
-  for (const o of deps.observers)
-    await o.onIncidentChange(tx, { kind: "declared", incident, before: null, actor: input.actor });
-  return incident;
-}
-
-async function queueChannelSetup(tx: Queryable, incident: Incident, input: DeclareInput): Promise<void> {
   const invite = [...new Set([input.actor, incident.commander, ...(input.invite ?? [])])].filter(
     (u): u is string => typeof u === "string" && /^[UW][A-Z0-9]+$/.test(u),
   );
-  await enqueueSlackCall(tx, {
-    kind: "incident.channel.create",
-    method: "conversations.create",
-    incidentId: incident.id,
-    channelKey: incidentChannelKey(incident.id),
-    // The announcement follows once the channel exists, so that it can link to it.
-    context: {
-      incidentId: incident.id,
-      attempt: 1,
-      invite,
-      ...(input.announceChannel ? { announceChannel: input.announceChannel } : {}),
-    },
+  await deps.notifier.openChannel(tx, incident, {
+    invite,
+    ...(input.announceChannel ? { announceChannel: input.announceChannel } : {}),
   });
+  for (const listener of deps.changeListeners)
+    await listener.onIncidentChange(tx, { kind: "declared", incident, before: null, actor: input.actor });
+  return incident;
 }

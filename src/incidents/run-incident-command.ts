@@ -6,7 +6,6 @@ import type { TimelineEvent } from "../store/timeline/timeline-events.js";
 import { applyIncidentChange } from "./apply-incident-command.js";
 import type { IncidentChangeRequest } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
-import { pagingCommandsOf } from "../paging/incident-paging-commands.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Permission } from "../core/incident/roles.js";
@@ -78,7 +77,7 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
       };
     case "escalate":
     case "page": {
-      const paging = pagingCommandsOf(deps);
+      const paging = deps.paging;
       if (!paging) return { type: "error", message: "Paging is not enabled in this Firebreak." };
       const refusal = await refusePermission(deps, incident, inv.userId, "page", cmd.type);
       if (refusal) return { type: "outcome", outcome: refusal };

@@ -7,10 +7,16 @@ import { timerJobId } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
 
 const QUEUE = "paging-timers";
+
+/** BullMQ keys: the configured prefix plus the database name, so installs sharing a Redis stay apart. */
+export function timerQueuePrefix(redisPrefix: string, databaseUrl: string): string {
+  const db = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, "")) || "firebreak";
+  return `${redisPrefix}:${db.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
 const BATCH = 500;
 
 /** The BullMQ side of paging timers: delayed jobs, one per (timer, due time). */
-export interface PagingQueue {
+export interface TimerQueue {
   /**
    * Adds a delayed job for each timer; a job with the same id already there makes it a no-op.
    * Delays are computed from `clock` as each batch is sent, so a long list does not fire late.
@@ -25,7 +31,7 @@ export interface PagingQueue {
  * A BullMQ queue under `prefix` (tests and installs sharing a Redis stay apart). Jobs are
  * removed when done or finally failed, so that the reconciler can re-create any of them.
  */
-export function createPagingQueue(o: { redisUrl: string; prefix: string; log: Logger }): PagingQueue {
+export function createTimerQueue(o: { redisUrl: string; prefix: string; log: Logger }): TimerQueue {
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   connection.on("error", (err) => o.log.debug({ err }, "paging queue: redis error"));
   const queue = new Queue<TimerJob>(QUEUE, { connection, prefix: o.prefix });

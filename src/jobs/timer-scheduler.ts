@@ -10,7 +10,8 @@ import type { TimerJob } from "../paging/timer-job.js";
 import { listDueTimers } from "../store/timers/timers.js";
 import { processDelivery } from "../paging/page-webhook.js";
 import { listDueDeliveries } from "../store/escalations/page-webhook-deliveries.js";
-import type { PagingQueue } from "./timer-queue.js";
+import { recordJobPass } from "./background-job.js";
+import type { TimerQueue } from "./timer-queue.js";
 
 /** A bound on one reconcile's reading; more waits for the next round. */
 const MAX_PER_KIND = 100_000;
@@ -67,21 +68,23 @@ export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Dat
  * Keeps BullMQ's delayed jobs in step with Postgres, the state of record:
  * - committed changes are announced with NOTIFY and scheduled at once;
  * - a processed job schedules its follow-up after commit;
- * - every `reconcileIntervalMs` (and on start) every timer due within two intervals is
- *   (re-)added — duplicates collapse on the job id — so a Redis flush or a crash between
- *   commit and scheduling delays a page by at most one interval and loses none;
+ * - on start, and every `reconcileIntervalMs` (the `timer-reconciler` job in
+ *   jobs/worker-jobs.ts), every timer due within two intervals is (re-)added — duplicates
+ *   collapse on the job id — so a Redis flush or a crash between commit and scheduling
+ *   delays a page by at most one interval and loses none;
  * - if Redis cannot take them, the overdue ones are processed straight from Postgres.
  */
-export class PagingScheduler {
+export class TimerScheduler {
   private listener: pg.Client | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private running = false;
   private reconciling: Promise<void> | null = null;
+  /** Whether the last reconcile read Postgres (the reconciler job's health). */
+  lastReconcileOk = true;
 
   constructor(
     private readonly o: {
       ctx: PagingContext;
-      queue: PagingQueue;
+      queue: TimerQueue;
       databaseUrl: string;
       clock: Clock;
       log: Logger;
@@ -97,8 +100,20 @@ export class PagingScheduler {
     // BullMQ may wake a job a little before its due time (clocks of different hosts).
     const early = job.dueAt - now.getTime();
     if (early > 0 && early <= 5_000) await new Promise((r) => setTimeout(r, early));
-    const next = await runTimerJob(this.o.ctx, job, this.o.clock.now());
-    if (next) await this.o.queue.schedule([next], this.o.clock);
+    const started = performance.now();
+    try {
+      const next = await runTimerJob(this.o.ctx, job, this.o.clock.now());
+      if (next) await this.o.queue.schedule([next], this.o.clock);
+      this.recordPass(true, started);
+    } catch (err) {
+      this.recordPass(false, started);
+      throw err;
+    }
+  }
+
+  private recordPass(ok: boolean, started: number): void {
+    const metrics = this.o.ctx.metrics;
+    if (metrics) recordJobPass(metrics, "timers", ok, (performance.now() - started) / 1000);
   }
 
   async start(): Promise<void> {
@@ -106,13 +121,10 @@ export class PagingScheduler {
     this.o.queue.startWorker((job) => this.handle(job), this.o.concurrency ?? 8);
     await this.listen();
     await this.reconcile();
-    this.timer = setInterval(() => void this.reconcile(), this.o.ctx.settings.reconcileIntervalMs);
-    this.timer.unref();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
     await this.reconciling;
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
@@ -127,6 +139,11 @@ export class PagingScheduler {
       try {
         const horizon = new Date(now.getTime() + 2 * this.o.ctx.settings.reconcileIntervalMs);
         const jobs = await dueTimerJobs(this.o.ctx, horizon);
+        const oldest = jobs.reduce((min, j) => Math.min(min, j.dueAt), Infinity);
+        this.o.ctx.metrics?.reconcilerLagSeconds.set(
+          jobs.length ? Math.max(0, (now.getTime() - oldest) / 1000) : 0,
+        );
+        this.lastReconcileOk = true;
         try {
           await withTimeout(this.o.queue.schedule(jobs, this.o.clock), this.o.redisTimeoutMs ?? 5_000);
         } catch (err) {
@@ -134,6 +151,7 @@ export class PagingScheduler {
           await this.sweep(jobs.filter((j) => j.dueAt <= now.getTime()));
         }
       } catch (err) {
+        this.lastReconcileOk = false;
         this.o.log.error({ err }, "paging: reconcile failed");
       }
     })().finally(() => {

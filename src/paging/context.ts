@@ -1,8 +1,12 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { FirebreakConfig } from "../config.js";
-import type { Clock } from "../core/ports.js";
+import type { EnvOptions } from "../config.js";
+import type { JobsConfig } from "../config-schema/jobs.js";
+import type { Clock, UserGroupDirectory } from "../core/ports.js";
+import type { IncidentNotifier } from "../incidents/ports.js";
 import type { Metrics } from "../metrics.js";
+import type { PageNotifier } from "./ports.js";
 
 /** How paging behaves, from the environment (see PagingEnvOptions in config.ts). */
 export interface PagingSettings {
@@ -31,8 +35,20 @@ export const DEFAULT_PAGING_SETTINGS: PagingSettings = {
   webhookTimeoutMs: 10_000,
 };
 
-/** Members of Slack user groups by id (an id missing from the answer has nobody). */
-export type UsergroupMembers = (usergroupIds: readonly string[]) => Promise<Record<string, string[]>>;
+/**
+ * Paging's settings from the environment, with the defaults for what it leaves out; the
+ * reconcile interval from FIREBREAK_RECONCILE_INTERVAL, else firebreak.yaml's `jobs.reconcile`.
+ */
+export function pagingSettings(
+  env: Pick<EnvOptions, "paging">,
+  jobs: Pick<JobsConfig, "reconcileMs">,
+): PagingSettings {
+  return {
+    ...DEFAULT_PAGING_SETTINGS,
+    ...(env.paging ?? {}),
+    reconcileIntervalMs: env.paging?.reconcileIntervalMs ?? jobs.reconcileMs,
+  };
+}
 
 /** What the paging engine needs, injected. */
 export interface PagingContext {
@@ -41,7 +57,12 @@ export interface PagingContext {
   config: FirebreakConfig;
   log: Logger;
   settings: PagingSettings;
-  usergroupMembers: UsergroupMembers;
+  /** Members of the user groups a policy pages. */
+  usergroups: UserGroupDirectory;
+  /** The incident channel and summary. */
+  notifier: IncidentNotifier;
+  /** The pages themselves (DMs) and the channel's "paging …" line. */
+  pages: PageNotifier;
   metrics?: Metrics;
   /**
    * Called in the escalation transaction after the pages are claimed and queued, before

@@ -1,7 +1,4 @@
 import { formatDuration } from "../core/duration.js";
-import { postInIncidentChannel } from "../incidents/incident-notices.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
-import { postmortemReminder } from "../slack/views/page-message.js";
 import { lockIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
@@ -111,7 +108,7 @@ export async function processTimer(ctx: PagingContext, timerId: number, now: Dat
             declared_at: incident.declaredAt.toISOString(),
           },
         });
-        await postInIncidentChannel(tx, incident, {
+        await ctx.notifier.post(tx, incident, {
           text: `:alarm_clock: Response target missed: incident #${incident.id} (${incident.severity}) was not acknowledged within ${formatDuration(target)}. \`/incident ack\` when someone is on it.`,
         });
         return finish("fired");
@@ -130,7 +127,7 @@ export async function processTimer(ctx: PagingContext, timerId: number, now: Dat
             at: now,
             data: { interval_ms: interval },
           });
-          await postInIncidentChannel(tx, incident, {
+          await ctx.notifier.post(tx, incident, {
             text: `:memo: No update on incident #${incident.id} for ${formatDuration(interval)}: post a status update (\`/incident note <what changed>\`).`,
           });
         }
@@ -150,12 +147,7 @@ export async function processTimer(ctx: PagingContext, timerId: number, now: Dat
       case "postmortem": {
         if (incident.state !== "resolved") return finish("cancelled");
         const to = incident.commander ?? incident.resolvedBy ?? incident.declaredBy;
-        await enqueueSlackCall(tx, {
-          method: "chat.postMessage",
-          args: { channel: to, text: postmortemReminder(incident), unfurl_links: false },
-          incidentId: incident.id,
-          channelKey: `dm:${to}`,
-        });
+        await ctx.pages.remindPostmortem(tx, incident, to);
         await appendTimelineEvent(tx, {
           incidentId: incident.id,
           actor: ENGINE_ACTOR,

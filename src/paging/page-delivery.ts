@@ -1,52 +1,12 @@
-import type { Clock } from "../core/ports.js";
-import { incidentChannelKey } from "../incidents/incident-notices.js";
-import type { OutboxHandler } from "../slack/outbox-drainer.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
-import { pageChannelMention, pageDm } from "../slack/views/page-message.js";
-import type { PageCause } from "../slack/views/page-message.js";
-import { getIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
-import { ENGINE_ACTOR } from "./context.js";
 import type { PagingContext } from "./context.js";
 import { claimPage } from "../store/escalations/escalations.js";
 import type { PageRow } from "../store/escalations/escalations.js";
+import type { PageCause } from "./ports.js";
 import { announceTimer } from "./timer-job.js";
 import { insertDelivery } from "../store/escalations/page-webhook-deliveries.js";
-
-/** Outbox kind of the channel mention: the channel is looked up at send time (it may not exist yet). */
-export const CHANNEL_MENTION_KIND = "page.channel_mention";
-
-/** Outbox kind of a page's DM: an escalation DM still queued when the incident is acknowledged is withdrawn. */
-export const PAGE_DM_KIND = "page.dm";
-
-/**
- * Renders a page's DM at send time. An escalation page whose incident has meanwhile been
- * acknowledged, mitigated or resolved is not sent (the outbox was behind, say, waiting out
- * a Slack rate limit): recorded as `page.withdrawn`. Ad hoc pages always go.
- */
-export function pageDmHandler(clock: Clock): OutboxHandler {
-  return {
-    async render(row, tx) {
-      if (row.context.reason !== "escalation" || row.incidentId === null) return row.args;
-      const incident = await getIncident(tx, row.incidentId);
-      if (!incident || incident.state === "declared") return row.args;
-      await appendTimelineEvent(tx, {
-        incidentId: incident.id,
-        actor: ENGINE_ACTOR,
-        kind: "page.withdrawn",
-        at: clock.now(),
-        data: {
-          page: row.context.pageId ?? null,
-          user: row.args.channel ?? null,
-          reason: `the incident was ${incident.state} before the DM went out`,
-        },
-      });
-      return null;
-    },
-  };
-}
 
 /** Which page (run, step, repeat) to send to whom, and why. */
 export interface PageRequest {
@@ -68,7 +28,7 @@ export interface PageRequest {
  */
 export async function sendPages(
   tx: Queryable,
-  ctx: Pick<PagingContext, "settings" | "metrics">,
+  ctx: Pick<PagingContext, "settings" | "metrics" | "pages">,
   incident: Incident,
   req: PageRequest,
 ): Promise<PageRow[]> {
@@ -90,14 +50,7 @@ export async function sendPages(
       continue;
     }
     sent.push(page);
-    await enqueueSlackCall(tx, {
-      method: "chat.postMessage",
-      args: { channel: userId, ...pageDm(incident, req.cause), unfurl_links: false },
-      kind: PAGE_DM_KIND,
-      incidentId: incident.id,
-      channelKey: `dm:${userId}`,
-      context: { pageId: page.id, reason: req.cause.kind },
-    });
+    await ctx.pages.sendDm(tx, incident, { id: page.id, userId }, req.cause);
     if (ctx.settings.webhook) {
       const deliveryId = await insertDelivery(tx, {
         pageId: page.id,
@@ -129,22 +82,13 @@ export async function sendPages(
       Math.max(0, req.now.getTime() - req.dueAt.getTime()) / 1000,
     );
   }
-  if (sent.length > 0) {
-    await enqueueSlackCall(tx, {
-      kind: CHANNEL_MENTION_KIND,
-      method: "chat.postMessage",
-      args: {
-        text: pageChannelMention(
-          incident,
-          sent.map((p) => p.userId),
-          req.cause,
-        ),
-        unfurl_links: false,
-      },
-      incidentId: incident.id,
-      channelKey: incidentChannelKey(incident.id),
-    });
-  }
+  if (sent.length > 0)
+    await ctx.pages.announcePaged(
+      tx,
+      incident,
+      sent.map((p) => p.userId),
+      req.cause,
+    );
   return sent;
 }
 

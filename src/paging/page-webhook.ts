@@ -1,6 +1,5 @@
 import { createHmac } from "node:crypto";
 import { truncate } from "../core/mrkdwn.js";
-import { postInIncidentChannel } from "../incidents/incident-notices.js";
 import { getIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
@@ -136,7 +135,7 @@ export async function processDelivery(
     });
     const incident = await getIncident(tx, d.incidentId);
     if (incident)
-      await postInIncidentChannel(tx, incident, {
+      await ctx.notifier.post(tx, incident, {
         text: `:x: The page webhook never took the page to <@${typeof d.body.user_id === "string" ? d.body.user_id : "?"}> (${attempts} attempts, last: ${error}). They still have the Slack DM; page someone else if this matters.`,
       });
     return { kind: "dead", attempts, error };

@@ -1,7 +1,6 @@
 import { nextEscalation } from "../core/oncall/next-escalation.js";
 import type { EscalationState } from "../core/oncall/next-escalation.js";
 import type { SkippedStep } from "../core/oncall/types.js";
-import { postInIncidentChannel, refreshSummary } from "../incidents/incident-notices.js";
 import { lockIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
@@ -120,13 +119,13 @@ export async function processEscalation(
           at: now,
           data: { policy: esc.policyName, run: esc.run, paged_any: esc.currentStep >= 0 },
         });
-        await postInIncidentChannel(tx, incident, {
+        await ctx.notifier.post(tx, incident, {
           text:
             esc.currentStep >= 0
               ? `:warning: Nobody acknowledged incident #${incidentId}: the escalation policy *${esc.policyName}* has run out. Page someone with \`/incident page @user\`.`
               : `:warning: Nobody could be paged for incident #${incidentId}: every step of *${esc.policyName}* is empty. Page someone with \`/incident page @user\`.`,
         });
-        await refreshSummary(tx, incident);
+        await ctx.notifier.refreshSummary(tx, incident);
         await ctx.beforeCommit?.(incidentId);
         return { kind: "exhausted" };
       }
@@ -172,7 +171,7 @@ export async function processEscalation(
           now,
           nextDueAt: decision.nextDueAt,
         });
-        await refreshSummary(tx, incident);
+        await ctx.notifier.refreshSummary(tx, incident);
         await ctx.beforeCommit?.(incidentId);
         return {
           kind: "paged",

@@ -10,38 +10,14 @@ import { endEscalation, getEscalation, upsertEscalationStart } from "../store/es
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
 
-/**
- * The policy alert routing chose for the incident, if any: the alerts feature records it in
- * the `incident.declared` event (read here in the declaring transaction) and on the alert
- * group (for later starts, like a reopen).
- */
-async function alertRoutedPolicy(tx: Queryable, incidentId: number): Promise<string | undefined> {
-  const declared = await tx.query<{ policy: string | null }>(
-    `SELECT data->>'escalationPolicy' AS policy FROM timeline_events
-      WHERE incident_id = $1 AND kind = 'incident.declared' ORDER BY seq DESC LIMIT 1`,
-    [incidentId],
-  );
-  const fromEvent = declared.rows[0]?.policy;
-  if (fromEvent) return fromEvent;
-  const exists = await tx.query<{ t: string | null }>("SELECT to_regclass('alert_groups')::text AS t");
-  if (!exists.rows[0]?.t) return undefined;
-  const res = await tx.query<{ escalation_policy: string }>(
-    `SELECT escalation_policy FROM alert_groups
-      WHERE incident_id = $1 AND escalation_policy IS NOT NULL ORDER BY id LIMIT 1`,
-    [incidentId],
-  );
-  return res.rows[0]?.escalation_policy ?? undefined;
-}
-
-/** Which policy pages for `incident`: alert routing's choice, else by severity, else `default`. */
-export async function choosePolicy(
-  tx: Queryable,
+/** Which policy pages for `incident`: the one its declaration asked for (alert routing), else by severity, else `default`. */
+export function choosePolicy(
   ctx: Pick<PagingContext, "config">,
   incident: Incident,
-): Promise<EscalationPolicy | undefined> {
+): EscalationPolicy | undefined {
   const { escalation_policies: policies, severity_policies: bySeverity } = ctx.config.paging;
-  const routed = await alertRoutedPolicy(tx, incident.id);
-  if (routed && policies[routed]) return policies[routed];
+  const asked = incident.escalationPolicy;
+  if (asked && policies[asked]) return policies[asked];
   return policyForSeverity(policies, bySeverity, incident.severity);
 }
 
@@ -58,7 +34,7 @@ export async function startEscalation(
   now: Date,
 ): Promise<void> {
   const previous = await getEscalation(tx, incident.id);
-  const policy = await choosePolicy(tx, ctx, incident);
+  const policy = choosePolicy(ctx, incident);
   if (!policy) {
     if (previous?.status === "none") return;
     await upsertEscalationStart(tx, { incidentId: incident.id, policy: null, now });

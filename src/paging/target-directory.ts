@@ -18,13 +18,20 @@ export function usergroupsOf(snapshot: PolicySnapshot): string[] {
  * overrides made in Slack from Postgres, and the members of the usergroups `snapshot` names.
  */
 export async function loadTargetResolver(
-  ctx: Pick<PagingContext, "config" | "usergroupMembers">,
+  ctx: Pick<PagingContext, "config" | "usergroups">,
   db: Queryable,
   snapshot: PolicySnapshot | null,
   now: Date,
 ): Promise<ResolveTargets> {
   const overrides = await currentOverrides(db, new Date(now.getTime() - 86_400_000));
   const groups = snapshot ? usergroupsOf(snapshot) : [];
-  const usergroupMembers = groups.length ? await ctx.usergroupMembers(groups) : {};
+  let usergroupMembers: Record<string, string[]> = {};
+  if (groups.length) {
+    const read = await ctx.usergroups.load(groups);
+    // A group never read cannot be paged correctly: fail, and the timer retries it.
+    if (read.unreadable.length)
+      throw new Error(`cannot read the members of user group(s) ${read.unreadable.join(", ")} from Slack`);
+    usergroupMembers = read.members;
+  }
   return createTargetResolver({ schedules: ctx.config.paging.schedules, overrides, usergroupMembers });
 }

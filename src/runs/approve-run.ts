@@ -4,7 +4,6 @@ import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps, RunResult } from "./deps.js";
 import { startRun } from "./execute-run.js";
-import { updateApprovalMessage } from "./run-notices.js";
 import { approversOf, insertApproval, lockRun, transitionRun } from "../store/runs/runs.js";
 
 /**
@@ -59,7 +58,7 @@ export async function decideOnRun(
             at: now,
             data: { run_id: runId, command: run.command, target: run.target },
           });
-          await updateApprovalMessage(tx, expired);
+          await deps.notices.updateApprovalMessage(tx, expired);
         }
       }
       await appendTimelineEvent(tx, {
@@ -91,7 +90,7 @@ export async function decideOnRun(
           via,
         },
       });
-      if (denied) await updateApprovalMessage(tx, denied);
+      if (denied) await deps.notices.updateApprovalMessage(tx, denied);
       return { status: "accepted", message: `Run #${runId} denied: nothing ran.`, ...base };
     }
     const count = approvedBy.length + 1;
@@ -110,7 +109,7 @@ export async function decideOnRun(
       },
     });
     if (!d.complete) {
-      await updateApprovalMessage(tx, run);
+      await deps.notices.updateApprovalMessage(tx, run);
       return {
         status: "accepted",
         message: `Approved run #${runId}; it needs ${run.approvalsNeeded - count} more approval${run.approvalsNeeded - count === 1 ? "" : "s"}.`,
@@ -118,7 +117,7 @@ export async function decideOnRun(
       };
     }
     const approved = await transitionRun(tx, runId, ["awaiting_approval"], { state: "approved" });
-    if (approved) await updateApprovalMessage(tx, approved);
+    if (approved) await deps.notices.updateApprovalMessage(tx, approved);
     return { status: "accepted", message: `Approved run #${runId}; running it.`, start: true, ...base };
   });
   if (result.start) deps.executor.spawn(() => startRun(deps, runId));

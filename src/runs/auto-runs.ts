@@ -1,5 +1,18 @@
+import type { AlertAutomation } from "../alerts/ports.js";
 import type { RunDeps, RunResult } from "./deps.js";
 import { requestRun } from "./request-run.js";
+
+/** The actor alert-driven runs are recorded under. */
+const ALERT_ACTOR = "alertmanager";
+
+/** What alert processing asks of runs, implemented with the run use-cases. */
+export function runsAlertAutomation(deps: RunDeps): AlertAutomation {
+  return {
+    async runDiagnostics(incidentId, commands) {
+      await runAutoDiagnostics(deps, incidentId, commands, ALERT_ACTOR);
+    },
+  };
+}
 
 /**
  * Alert enrichment: runs the named catalog diagnostics for an incident an alert opened,

@@ -2,6 +2,7 @@ import type { ActionRegistry } from "../catalog/action-registry.js";
 import type { Catalog } from "../core/catalog/types.js";
 import type { ResolvedTargets } from "../config-schema/targets.js";
 import type { IncidentDeps } from "../incidents/deps.js";
+import type { RunNotifier } from "./ports.js";
 import type { Redactor } from "./redact.js";
 
 /**
@@ -24,6 +25,8 @@ export interface RunDeps extends IncidentDeps {
   actions: ActionRegistry;
   redactor: Redactor;
   executor: RunExecutor;
+  /** Approval requests, replies and results, over the Slack outbox. */
+  notices: RunNotifier;
   /** Counts runs for /metrics: a finished run with its duration, or a refused request. */
   observeRun?: (command: string, outcome: "ok" | "failed" | "refused" | "timeout", seconds?: number) => void;
 }

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ActionOutput } from "../actions/types.js";
-import { outputText } from "../slack/views/run-output.js";
+import { outputText } from "./output-text.js";
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
-import { postRunResult, updateApprovalMessage } from "./run-notices.js";
 import { claimRunStart, runIdsWhere, transitionRun } from "../store/runs/runs.js";
 import type { Run, RunOutcome } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
@@ -31,7 +30,7 @@ export async function startRun(deps: RunDeps, runId: number): Promise<void> {
       at: now,
       data: { run_id: run.id, command: run.command, target: run.target, timeout_ms: run.timeoutMs },
     });
-    await updateApprovalMessage(tx, run);
+    await deps.notices.updateApprovalMessage(tx, run);
     return run;
   });
   if (!claimed) return;
@@ -111,8 +110,8 @@ async function execute(deps: RunDeps, run: Run): Promise<void> {
       },
     });
     if (!done) return; // already marked interrupted by recovery: its result is recorded, not re-posted
-    await postRunResult(tx, done, failure ? "" : full);
-    await updateApprovalMessage(tx, done);
+    await deps.notices.postRunResult(tx, done, failure ? "" : full);
+    await deps.notices.updateApprovalMessage(tx, done);
   });
 }
 

@@ -2,7 +2,6 @@ import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
 import { startRun } from "./execute-run.js";
-import { postApprovalRequest, tellRequester } from "./run-notices.js";
 import { getRun, transitionRun } from "../store/runs/runs.js";
 import type { StoredPreview } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
@@ -48,7 +47,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
         at: now,
         data: { run_id: runId, command: run.command, target: run.target, error: message },
       });
-      await tellRequester(
+      await deps.notices.tellRequester(
         tx,
         failed,
         `:x: Could not preview run #${runId} (${run.command}): ${message} Nothing was changed.`,
@@ -91,7 +90,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
       });
       return true;
     }
-    await postApprovalRequest(tx, next);
+    await deps.notices.postApprovalRequest(tx, next);
     return false;
   });
   if (approvedNow) await startRun(deps, runId);

@@ -2,7 +2,6 @@ import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
 import { startWaitingRuns } from "./execute-run.js";
-import { postRunResult, updateApprovalMessage } from "./run-notices.js";
 import { runIdsWhere, transitionRun } from "../store/runs/runs.js";
 
 /** What one sweep did. */
@@ -33,7 +32,7 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
         at: now,
         data: { run_id: id, command: run.command, target: run.target },
       });
-      await updateApprovalMessage(tx, run);
+      await deps.notices.updateApprovalMessage(tx, run);
     });
   }
   for (const id of await runIdsWhere(deps.pool, "dead_running", now)) {
@@ -62,8 +61,8 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
           reason: "still running past its deadline: the process running it stopped; it is not re-run",
         },
       });
-      await postRunResult(tx, run, "");
-      await updateApprovalMessage(tx, run);
+      await deps.notices.postRunResult(tx, run, "");
+      await deps.notices.updateApprovalMessage(tx, run);
     });
   }
   await startWaitingRuns(deps);

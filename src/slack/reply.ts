@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type pg from "pg";
-import { replyEphemeral } from "../incidents/incident-notices.js";
+import { replyEphemeral } from "./notifiers/incident-notifier.js";
 import { withTransaction } from "../store/pool.js";
-import type { SlackTransport } from "./slack-transport.js";
+import type { SlackTransport } from "./transport.js";
 
 export interface Reply {
   text: string;
@@ -21,12 +21,7 @@ export async function sendReply(
 ): Promise<void> {
   if (!responseUrl) return;
   try {
-    await withTransaction(deps.pool, (tx) =>
-      replyEphemeral(tx, responseUrl, reply.text, {
-        ...(incidentId ? { incidentId } : {}),
-        ...(reply.blocks ? { blocks: reply.blocks } : {}),
-      }),
-    );
+    await withTransaction(deps.pool, (tx) => replyEphemeral(tx, responseUrl, reply, incidentId));
   } catch (err) {
     deps.log.warn({ err }, "outbox unavailable; replying directly");
     await deps.slack

@@ -370,7 +370,7 @@ describe("the record", () => {
 
 describe("the pinned summary between changes", () => {
   it("is re-rendered so that the time left to the response target stays true", async () => {
-    const { refreshOpenSummaries } = await import("../../src/incidents/summary-refresher.js");
+    const { refreshOpenSummaries } = await import("../../src/jobs/summary-refresh.js");
     const incident = await declare("P0 Countdown");
     const { message } = await summaryOf(incident.id);
     const updatesBefore = h.emulator.callsTo("chat.update").filter((c) => c.args.ts === message.ts).length;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { pagingPorts } from "../support/wiring.js";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { whoIsOnCall } from "../../src/core/oncall/who-is-on-call.js";
@@ -110,7 +111,7 @@ describe("paging the person on call", () => {
       config: h.config,
       log: createLogger("silent"),
       settings: DEFAULT_PAGING_SETTINGS,
-      usergroupMembers: async () => ({}),
+      ...pagingPorts(),
     };
     for (const minutes of [15, 45, 120]) {
       const later = new Date(clock.now().getTime() + minutes * 60_000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AlertsFeature } from "../../src/alerts/alerts-feature.js";
+import type { AlertProcessor } from "../../src/alerts/alert-processor.js";
 import type { AlertmanagerClient, NewSilence } from "../../src/alerts/alertmanager-api.js";
 import { silenceAlertGroup } from "../../src/alerts/silence-alert-group.js";
 import { applyIncidentChange } from "../../src/incidents/apply-incident-command.js";
@@ -28,10 +28,10 @@ let offsetMs = 0;
 const clock = { now: () => new Date(Date.now() + offsetMs) };
 
 let h: Harness;
-let feature: AlertsFeature;
+let feature: { processor: AlertProcessor };
 beforeAll(async () => {
   h = await startHarness({ configYaml: CONFIG, env: { ALERTMANAGER_TOKEN: FIXTURE_TOKEN }, clock });
-  feature = h.runtime.modules.find((m) => m.name === "alerts") as AlertsFeature;
+  feature = { processor: h.runtime.alerts };
 });
 afterAll(async () => {
   await h?.stop();
@@ -387,7 +387,7 @@ describe("silencing an alert incident's group", () => {
     expect(await deliver(body)).toBe(200);
     const [id] = await incidentsOf(body.groupKey as string);
     const am = fakeAlertmanager();
-    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, slack: h.runtime.slack };
+    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, names: h.runtime.names };
     const input = { incidentId: id!, userId: "U0CAROL", duration: "1h" };
     const outcomes = await Promise.all([silenceAlertGroup(deps, input), silenceAlertGroup(deps, input)]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["changed", "unchanged"]);
@@ -403,7 +403,7 @@ describe("silencing an alert incident's group", () => {
 
   it("refuses a duration that is not configured, and incidents without an alert group of their own", async () => {
     const am = fakeAlertmanager();
-    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, slack: h.runtime.slack };
+    const deps = { incidents: h.runtime.incidents, alertmanager: am.client, names: h.runtime.names };
     const declared = await declareIncident(h.runtime.incidents, {
       title: "Declared by a person",
       severity: "P2",

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlertsFeature } from "../../src/alerts/alerts-feature.js";
+import type { AlertProcessor } from "../../src/alerts/alert-processor.js";
 import { insertNotification } from "../../src/store/alerts/notifications.js";
 import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
@@ -17,12 +17,12 @@ alerts:
 `;
 
 let h: Harness;
-let feature: AlertsFeature;
+let feature: { processor: AlertProcessor };
 const extra: Runtime[] = [];
 
 beforeAll(async () => {
   h = await startHarness({ configYaml: CONFIG, env: { ALERTMANAGER_TOKEN: FIXTURE_TOKEN } });
-  feature = h.runtime.modules.find((m) => m.name === "alerts") as AlertsFeature;
+  feature = { processor: h.runtime.alerts };
 });
 afterAll(async () => {
   for (const r of extra) await r.stop();
@@ -152,7 +152,7 @@ describe("POST /alerts/alertmanager refuses what it must not store", () => {
 describe("two Firebreak replicas receiving the same group at the same moment", () => {
   it("open one incident with one channel and record each alert once", async () => {
     const replica = await webRuntime({ ALERTMANAGER_TOKEN: FIXTURE_TOKEN });
-    const other = replica.runtime.modules.find((m) => m.name === "alerts") as AlertsFeature;
+    const other = { processor: replica.runtime.alerts };
     const t0 = new Date(Date.now() - 10_000);
     const pods = ["a", "b", "c"];
     // What an HA pair sends: the same notification to each replica, plus a later one.

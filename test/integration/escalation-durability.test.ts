@@ -7,14 +7,15 @@ import { systemClock } from "../../src/core/ports.js";
 import type { Role } from "../../src/core/incident/roles.js";
 import { declareIncident } from "../../src/incidents/declare-incident.js";
 import type { IncidentDeps } from "../../src/incidents/deps.js";
-import { createPagingQueue } from "../../src/jobs/timer-queue.js";
-import type { PagingQueue } from "../../src/jobs/timer-queue.js";
-import { PagingScheduler } from "../../src/jobs/timer-scheduler.js";
+import { createTimerQueue } from "../../src/jobs/timer-queue.js";
+import type { TimerQueue } from "../../src/jobs/timer-queue.js";
+import { TimerScheduler } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
-import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
+import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 import { eventually } from "../support/harness.js";
@@ -26,7 +27,7 @@ const log = createLogger("silent");
 let db: TestDatabase;
 let redis: Redis;
 let config: FirebreakConfig;
-const schedulers: PagingScheduler[] = [];
+const schedulers: TimerScheduler[] = [];
 
 function context(): PagingContext {
   return {
@@ -36,14 +37,14 @@ function context(): PagingContext {
     log,
     // Reconciles only when a test asks (and once on start), so what a test sees is what it did.
     settings: { ...DEFAULT_PAGING_SETTINGS, reconcileIntervalMs: 3_600_000 },
-    usergroupMembers: async () => ({}),
+    ...pagingPorts(),
   };
 }
 
-async function startScheduler(): Promise<PagingScheduler> {
+async function startScheduler(): Promise<TimerScheduler> {
   const ctx = context();
-  const queue = createPagingQueue({ redisUrl: REDIS_URL, prefix: PREFIX, log });
-  const s = new PagingScheduler({ ctx, queue, databaseUrl: db.url, clock: systemClock, log });
+  const queue = createTimerQueue({ redisUrl: REDIS_URL, prefix: PREFIX, log });
+  const s = new TimerScheduler({ ctx, queue, databaseUrl: db.url, clock: systemClock, log });
   schedulers.push(s);
   await s.start();
   return s;
@@ -56,7 +57,8 @@ async function declare(): Promise<number> {
     config,
     log,
     roles: { rolesOf: async () => new Set<Role>(["admin"]) },
-    observers: [pagingObserver(context())],
+    notifier: createIncidentNotifier(),
+    changeListeners: [pagingChangeListener(context())],
   };
   const out = await declareIncident(deps, {
     title: "Queue stuck",
@@ -115,12 +117,12 @@ afterAll(async () => {
 
 describe("escalation timers on BullMQ, with Postgres as the state of record", () => {
   it("with Redis unreachable, the reconciler pages overdue escalations straight from Postgres, each person once", async () => {
-    const unreachable: PagingQueue = {
+    const unreachable: TimerQueue = {
       schedule: () => new Promise<void>(() => undefined),
       startWorker: () => undefined,
       close: async () => undefined,
     };
-    const s = new PagingScheduler({
+    const s = new TimerScheduler({
       ctx: context(),
       queue: unreachable,
       databaseUrl: db.url,

@@ -12,9 +12,11 @@ import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
-import { incidentPagingCommands, withPagingCommands } from "../../src/paging/incident-paging-commands.js";
-import { pageDmHandler } from "../../src/paging/page-delivery.js";
-import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { incidentPaging } from "../../src/paging/incident-paging.js";
+import { PAGE_DM_KIND } from "../../src/slack/notifiers/page-notifier.js";
+import { pageOutboxHandlers } from "../../src/slack/outbox/page-handlers.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
+import { pagingPorts } from "../support/wiring.js";
 import { lockCall } from "../../src/store/outbox/outbox-calls.js";
 import { withTransaction } from "../../src/store/pool.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
@@ -69,7 +71,7 @@ function contextFor(overrides: Partial<PagingContext> = {}): PagingContext {
     config,
     log: createLogger("silent"),
     settings: DEFAULT_PAGING_SETTINGS,
-    usergroupMembers: async () => ({}),
+    ...pagingPorts(),
     ...overrides,
   };
 }
@@ -81,7 +83,9 @@ function incidentDeps(ctx: PagingContext): IncidentDeps {
     config,
     log: ctx.log,
     roles: { rolesOf: async () => new Set<Role>(["admin"]) },
-    observers: [withPagingCommands(pagingObserver(ctx), incidentPagingCommands(ctx))],
+    notifier: ctx.notifier,
+    changeListeners: [pagingChangeListener(ctx)],
+    paging: incidentPaging(ctx),
   };
 }
 
@@ -210,6 +214,7 @@ describe("choosing the policy", () => {
       severity: "P1",
       actor: "alertmanager",
       via: "alert",
+      escalationPolicy: "gap",
       data: { escalationPolicy: "gap" },
     });
     expect(await getEscalation(db.pool, out.incident!.id)).toMatchObject({
@@ -269,13 +274,13 @@ describe("a page's DM still queued when the incident is acknowledged", () => {
     const id = await declare("P1", ctx);
     await processEscalation(ctx, id, T0);
     clock.t = at(MIN);
-    await incidentPagingCommands(ctx).pageAdHoc(id, "U0ADMIN", { kind: "user", userId: "U0ZED" });
+    await incidentPaging(ctx).pageAdHoc(id, "U0ADMIN", { kind: "user", userId: "U0ZED" });
     await applyIncidentChange(incidentDeps(ctx), id, "U0CAROL", { type: "ack" }, "slash");
     const rows = await db.pool.query(
       "SELECT id FROM slack_outbox WHERE incident_id = $1 AND kind = 'page.dm' ORDER BY id",
       [id],
     );
-    const handler = pageDmHandler(clock);
+    const handler = pageOutboxHandlers(clock).get(PAGE_DM_KIND)!;
     const rendered = await withTransaction(db.pool, async (tx) => {
       const out = [];
       for (const r of rows.rows as { id: string }[])
@@ -300,7 +305,7 @@ describe("/incident escalate and /incident page", () => {
     const id = await declare("P1", ctx);
     await processEscalation(ctx, id, T0);
     clock.t = at(2 * MIN);
-    const out = await incidentPagingCommands(ctx).escalateNow(id, "U0ADMIN");
+    const out = await incidentPaging(ctx).escalateNow(id, "U0ADMIN");
     expect(out.status).toBe("changed");
     expect(await processEscalation(ctx, id, at(2 * MIN))).toMatchObject({ kind: "paged", step: 1 });
     expect(await processEscalation(ctx, id, at(31 * MIN))).toMatchObject({ kind: "wait" });
@@ -312,13 +317,13 @@ describe("/incident escalate and /incident page", () => {
     const ctx = contextFor();
     const id = await declare("P1", ctx);
     await applyIncidentChange(incidentDeps(ctx), id, "U0ADMIN", { type: "ack" }, "slash");
-    expect((await incidentPagingCommands(ctx).escalateNow(id, "U0ADMIN")).status).toBe("refused");
+    expect((await incidentPaging(ctx).escalateNow(id, "U0ADMIN")).status).toBe("refused");
   });
 
   it("page pages a person, or whoever is on call in a schedule, and records who asked", async () => {
     const ctx = contextFor();
     const id = await declare("P3", ctx);
-    const commands = incidentPagingCommands(ctx);
+    const commands = incidentPaging(ctx);
     expect((await commands.pageAdHoc(id, "U0ADMIN", { kind: "user", userId: "U0ZED" })).status).toBe(
       "changed",
     );

@@ -9,7 +9,8 @@ import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { runOncallCommand } from "../../src/paging/oncall-command.js";
-import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
+import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
 import { WORKSPACE_CHAIN, auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
@@ -29,7 +30,7 @@ function context(): PagingContext {
     config,
     log: createLogger("silent"),
     settings: DEFAULT_PAGING_SETTINGS,
-    usergroupMembers: async () => ({}),
+    ...pagingPorts(),
   };
 }
 const run = (text: string, user = "U0ADMIN") => runOncallCommand(context(), parseOncallCommand(text), user);
@@ -86,7 +87,8 @@ describe("/oncall", () => {
         config,
         log: createLogger("silent"),
         roles: { rolesOf: async () => new Set<Role>() },
-        observers: [pagingObserver(context())],
+        notifier: createIncidentNotifier(),
+        changeListeners: [pagingChangeListener(context())],
       },
       { title: "Disk full", severity: "P1", actor: "U0ADMIN", via: "slash" },
     );

@@ -12,7 +12,8 @@ import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { processTimer } from "../../src/paging/incident-timers.js";
-import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
+import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
 import { updateIncident } from "../../src/store/incidents/incidents.js";
 import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
@@ -39,7 +40,7 @@ function context(): PagingContext {
     config,
     log: createLogger("silent"),
     settings: { ...DEFAULT_PAGING_SETTINGS, postmortemReminderMs: 3 * 24 * HOUR },
-    usergroupMembers: async () => ({}),
+    ...pagingPorts(),
   };
 }
 
@@ -50,7 +51,8 @@ function deps(): IncidentDeps {
     config,
     log: createLogger("silent"),
     roles: { rolesOf: async () => new Set<Role>(["admin"]) },
-    observers: [pagingObserver(context())],
+    notifier: createIncidentNotifier(),
+    changeListeners: [pagingChangeListener(context())],
   };
 }
 

@@ -9,7 +9,8 @@ import { declareIncident } from "../../src/incidents/declare-incident.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
-import { pagingObserver } from "../../src/paging/paging-observer.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
+import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
 import { WEBHOOK_HEADERS, processDelivery, signWebhook } from "../../src/paging/page-webhook.js";
 import { getDelivery } from "../../src/store/escalations/page-webhook-deliveries.js";
@@ -46,7 +47,7 @@ function context(overrides: Partial<PagingContext["settings"]> = {}): PagingCont
       webhookBackoffMs: 1_000,
       ...overrides,
     },
-    usergroupMembers: async () => ({}),
+    ...pagingPorts(),
   };
 }
 
@@ -59,7 +60,8 @@ async function pagedIncident(ctx: PagingContext): Promise<{ incidentId: number; 
       config,
       log: ctx.log,
       roles: { rolesOf: async () => new Set<Role>() },
-      observers: [pagingObserver(ctx)],
+      notifier: createIncidentNotifier(),
+      changeListeners: [pagingChangeListener(ctx)],
     },
     { title: "Payments down", severity: "P0", actor: "U0ADMIN", via: "slash" },
   );

@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { createIncidentNotifier, createRunNotifier } from "../support/wiring.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { builtInActions } from "../../src/catalog/action-registry.js";
@@ -110,7 +111,9 @@ beforeAll(async () => {
     config,
     log,
     roles: { rolesOf: async (u) => new Set(ROLES[u] ?? []) },
-    observers: [],
+    notifier: createIncidentNotifier(),
+    changeListeners: [],
+    notices: createRunNotifier(),
     catalog: { commands: new Map(commands.map((c) => [c.name, c])) },
     targets,
     actions,

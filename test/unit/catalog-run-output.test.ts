@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/runs/redact.js";
 import type { Run } from "../../src/store/runs/runs.js";
 import { renderApprovalRequest, renderRunResult } from "../../src/slack/views/run-messages.js";
-import { formatTable, outputText } from "../../src/slack/views/run-output.js";
+import { formatTable, outputText } from "../../src/runs/output-text.js";
 
 describe("secret redaction", () => {
   const r = createRedactor(["hunter2-long-secret", "mysql://app:pw123456@db:3306/x"]);

@@ -26,6 +26,7 @@ const base: Incident = {
   resolvedBy: null,
   resolutionSummary: null,
   checklist: [{ id: 1, text: "Confirm impact <!here>" }],
+  escalationPolicy: null,
   version: 0,
 };
 

@@ -3,6 +3,7 @@ import { FirebreakError } from "../../core/errors.js";
 import type { SilenceDeps } from "../../alerts/silence-alert-group.js";
 import { silenceAlertGroup } from "../../alerts/silence-alert-group.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import type { SlackTransport } from "../transport.js";
 import { ACTION } from "../ids.js";
 
 /**
@@ -10,7 +11,7 @@ import { ACTION } from "../ids.js";
  * moment), then silences; success shows in the channel and the summary, and the clicker
  * hears only about refusals and failures.
  */
-export function registerAlertListeners(app: App, deps: SilenceDeps): void {
+export function registerAlertListeners(app: App, deps: SilenceDeps & { slack: SlackTransport }): void {
   const replyDeps = { pool: deps.incidents.pool, slack: deps.slack, log: deps.incidents.log };
   app.action<BlockAction<StaticSelectAction>>(ACTION.silence, async ({ ack, body, action }) => {
     await ack();

@@ -11,7 +11,7 @@ import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { withTransaction } from "../../store/pool.js";
 import { ACTION, INPUT, VIEW } from "../ids.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
-import type { SlackTransport } from "../slack-transport.js";
+import type { SlackTransport } from "../transport.js";
 import { renderCommandResult, renderOutcome } from "../views/command-results.js";
 import { declareModal, noteModal } from "../views/modals.js";
 

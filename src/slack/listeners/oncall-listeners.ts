@@ -3,14 +3,14 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import { FirebreakError } from "../../core/errors.js";
 import { decidePermission } from "../../core/incident/roles.js";
-import type { RoleDirectory } from "../../incidents/deps.js";
+import type { RoleDirectory } from "../../incidents/ports.js";
 import { withTransaction } from "../../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../../store/timeline/timeline-events.js";
 import { parseOncallCommand } from "../../core/oncall/parse-oncall-command.js";
 import type { PagingContext } from "../../paging/context.js";
 import { runOncallCommand } from "../../paging/oncall-command.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
-import type { SlackTransport } from "../slack-transport.js";
+import type { SlackTransport } from "../transport.js";
 import { oncallReply } from "../views/oncall-reply.js";
 
 /** What `/oncall` needs. */

@@ -8,7 +8,7 @@ import { recordUnparsedRun, requestRun } from "../../runs/request-run.js";
 import { withTransaction } from "../../store/pool.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
-import type { SlackTransport } from "../slack-transport.js";
+import type { SlackTransport } from "../transport.js";
 import { renderCommandHelp, renderRunHelp, runParamsModal } from "../views/run-catalog.js";
 import { RUN_ACTION, RUN_VIEW, runParamBlock } from "../ids.js";
 

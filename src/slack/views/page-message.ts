@@ -1,14 +1,10 @@
 import { formatDuration } from "../../core/duration.js";
 import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
+import type { PageCause } from "../../paging/ports.js";
 import type { Incident } from "../../store/incidents/incidents.js";
 import { ACTION } from "../ids.js";
 import { actions, button, context, section } from "./blocks.js";
 import type { Block } from "./blocks.js";
-
-/** Why someone is paged, for the DM and the channel. */
-export type PageCause =
-  | { kind: "escalation"; policy: string; step: number; steps: number; repeat: number; ackTimeoutMs: number }
-  | { kind: "adhoc"; by: string };
 
 function causeText(cause: PageCause): string {
   if (cause.kind === "adhoc") return `Paged by ${mentionUser(cause.by)}.`;

@@ -4,7 +4,7 @@ import type { Block } from "./blocks.js";
 import { LIMITS, actions, button, capBlocks, context, section } from "./blocks.js";
 import { slackDate } from "./incident-summary.js";
 import { RUN_ACTION } from "../ids.js";
-import { formatTable } from "./run-output.js";
+import { formatTable } from "../../runs/output-text.js";
 
 /** Shown inline at most this much output; the rest goes into an uploaded file. */
 export const INLINE_OUTPUT_LIMIT = 2_800;

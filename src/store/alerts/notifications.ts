@@ -70,3 +70,16 @@ export async function listDueNotifications(db: Queryable, limit: number): Promis
   );
   return res.rows.map((r) => Number(r.id));
 }
+
+/** A stored notification's body, when nobody has processed it yet (read without a lock). */
+export async function peekUnprocessedNotification(
+  db: Queryable,
+  id: number,
+): Promise<{ body: string; receivedAt: Date } | null> {
+  const res = await db.query<{ body: string; received_at: Date }>(
+    "SELECT body, received_at FROM alert_notifications WHERE id = $1 AND processed_at IS NULL",
+    [id],
+  );
+  const row = res.rows[0];
+  return row ? { body: row.body, receivedAt: row.received_at } : null;
+}

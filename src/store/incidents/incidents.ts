@@ -33,6 +33,8 @@ export interface Incident {
   resolvedBy: string | null;
   resolutionSummary: string | null;
   checklist: ChecklistItem[];
+  /** The escalation policy its declaration asked for (alert routing); null: by severity. */
+  escalationPolicy: string | null;
   version: number;
 }
 
@@ -58,6 +60,7 @@ interface IncidentRow {
   resolved_by: string | null;
   resolution_summary: string | null;
   checklist: ChecklistItem[];
+  escalation_policy: string | null;
   version: number;
 }
 
@@ -83,6 +86,7 @@ const toIncident = (r: IncidentRow): Incident => ({
   resolvedBy: r.resolved_by,
   resolutionSummary: r.resolution_summary,
   checklist: r.checklist,
+  escalationPolicy: r.escalation_policy,
   version: r.version,
 });
 
@@ -95,12 +99,13 @@ export interface NewIncident {
   commander: string | null;
   declaredAt: Date;
   checklist: ChecklistItem[];
+  escalationPolicy?: string | null;
 }
 
 export async function insertIncident(tx: Queryable, i: NewIncident): Promise<Incident> {
   const res = await tx.query<IncidentRow>(
-    `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at, checklist)
-     VALUES ($1, $2, $3, 'declared', $4, $5, $6, $7, $8) RETURNING *`,
+    `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at, checklist, escalation_policy)
+     VALUES ($1, $2, $3, 'declared', $4, $5, $6, $7, $8, $9) RETURNING *`,
     [
       i.title,
       i.description,
@@ -110,6 +115,7 @@ export async function insertIncident(tx: Queryable, i: NewIncident): Promise<Inc
       i.commander,
       i.declaredAt,
       JSON.stringify(i.checklist),
+      i.escalationPolicy ?? null,
     ],
   );
   return toIncident(res.rows[0]!);

@@ -27,6 +27,9 @@ export interface SlackTransport {
   respond(responseUrl: string, body: Record<string, unknown>): Promise<void>;
 }
 
+/** Slack errors that mean the token itself is no longer what it was. */
+export const AUTH_ERRORS = new Set(["invalid_auth", "token_revoked", "account_inactive", "not_authed"]);
+
 const TRANSIENT_ERRORS = new Set([
   "internal_error",
   "fatal_error",
@@ -43,6 +46,8 @@ export function createSlackTransport(opts: {
   token: string;
   apiUrl?: string;
   logger: Logger;
+  /** Slack refused the token itself (invalid_auth, token_revoked …): the bot identity is re-read. */
+  onAuthError?: (error: string) => void;
 }): SlackTransport {
   const client = new WebClient(opts.token, {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
@@ -56,7 +61,10 @@ export function createSlackTransport(opts: {
       try {
         return (await client.apiCall(method, args)) as unknown as Record<string, unknown>;
       } catch (err) {
-        throw translate(err);
+        const e = translate(err);
+        if (e.failure.kind === "platform" && AUTH_ERRORS.has(e.failure.error))
+          opts.onAuthError?.(e.failure.error);
+        throw e;
       }
     },
     async respond(responseUrl, body) {

@@ -1,19 +1,19 @@
 import pg from "pg";
 import type { Logger } from "pino";
-import { truncate } from "../core/mrkdwn.js";
-import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
-import type { OutboxRow } from "../store/outbox/outbox-calls.js";
+import { truncate } from "../../core/mrkdwn.js";
+import { withTransaction } from "../../store/pool.js";
+import { appendTimelineEvent } from "../../store/timeline/timeline-events.js";
+import type { OutboxRow } from "../../store/outbox/outbox-calls.js";
 import {
   finishCall,
   listDueCalls,
   lockCall,
   msUntilNextDue,
   retryCallLater,
-} from "../store/outbox/outbox-calls.js";
+} from "../../store/outbox/outbox-calls.js";
 import { CHANNEL_PACED_METHODS, CHANNEL_PACE_MS, MethodBuckets } from "./rate-limits.js";
-import { SlackCallError } from "./slack-transport.js";
-import type { SlackTransport } from "./slack-transport.js";
+import { SlackCallError } from "../transport.js";
+import type { SlackTransport } from "../transport.js";
 
 /** What an outbox `kind` does around its call. All optional; `raw` calls have none. */
 export interface OutboxHandler {
@@ -41,6 +41,10 @@ export interface OutboxDrainerOptions {
   /** Transient failures are retried with backoff this many times, then the call fails. */
   maxAttempts?: number;
   concurrency?: number;
+  /** Longest idle wait between looks at the outbox (NOTIFY wakes it sooner); default 1s. */
+  pollIntervalMs?: number;
+  /** Told of every pass of the loop (the `outbox-drainer` job's health in /metrics). */
+  onPass?: (ok: boolean, seconds: number) => void;
   onCall?: (method: string, outcome: "ok" | "rate_limited" | "retry" | "failed", seconds: number) => void;
 }
 
@@ -91,19 +95,25 @@ export class OutboxDrainer {
   }
 
   private async run(): Promise<void> {
+    const poll = this.o.pollIntervalMs ?? 1_000;
     while (this.running) {
+      const started = performance.now();
       try {
         if (!this.leader) await this.becomeLeader();
         if (!this.leader) {
+          // A standby is healthy: it is ready to take over when the leader's session ends.
+          this.o.onPass?.(true, (performance.now() - started) / 1000);
           await this.sleep(5_000);
           continue;
         }
         const n = await this.tick();
+        this.o.onPass?.(true, (performance.now() - started) / 1000);
         if (n === 0) {
           const due = await msUntilNextDue(this.o.pool);
-          await this.sleep(Math.min(due ?? 1_000, 1_000));
+          await this.sleep(Math.min(due ?? poll, poll));
         }
       } catch (err) {
+        this.o.onPass?.(false, (performance.now() - started) / 1000);
         this.o.log.warn({ err }, "outbox tick failed; retrying");
         await this.dropLeadership();
         await this.sleep(1_000);

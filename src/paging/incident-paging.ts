@@ -1,7 +1,7 @@
 import { mentionUser } from "../core/mrkdwn.js";
 import { whoIsOnCall } from "../core/oncall/who-is-on-call.js";
-import type { IncidentDeps, IncidentObserver, Outcome } from "../incidents/deps.js";
-import { postInIncidentChannel } from "../incidents/incident-notices.js";
+import type { Outcome } from "../incidents/deps.js";
+import type { IncidentPaging } from "../incidents/ports.js";
 import { lockIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
@@ -12,36 +12,8 @@ import { sendPages } from "./page-delivery.js";
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
 
-/** Whom `/incident page` pages: one person, or whoever is on call in a schedule. */
-export type AdHocTarget = { kind: "user"; userId: string } | { kind: "schedule"; schedule: string };
-
-/** What `/incident escalate` and `/incident page` need from the paging feature. */
-export interface IncidentPagingCommands {
-  escalateNow(incidentId: number, actor: string): Promise<Outcome>;
-  pageAdHoc(incidentId: number, actor: string, target: AdHocTarget): Promise<Outcome>;
-}
-
-const COMMANDS = Symbol.for("firebreak.paging.commands");
-
-/** The paging commands of the feature plugged in as an observer of `deps`, if any. */
-export function pagingCommandsOf(deps: Pick<IncidentDeps, "observers">): IncidentPagingCommands | undefined {
-  for (const o of deps.observers) {
-    const commands = (o as { [COMMANDS]?: IncidentPagingCommands })[COMMANDS];
-    if (commands) return commands;
-  }
-  return undefined;
-}
-
-/** Marks `observer` as carrying the paging commands (so the /incident use-case can find them). */
-export function withPagingCommands(
-  observer: IncidentObserver,
-  commands: IncidentPagingCommands,
-): IncidentObserver {
-  return Object.assign(observer, { [COMMANDS]: commands });
-}
-
 /** `/incident escalate` and `/incident page`, each one transaction under the incident's lock. */
-export function incidentPagingCommands(ctx: PagingContext): IncidentPagingCommands {
+export function incidentPaging(ctx: PagingContext): IncidentPaging {
   return {
     escalateNow: (incidentId, actor) =>
       withTransaction(ctx.pool, async (tx): Promise<Outcome> => {
@@ -73,7 +45,7 @@ export function incidentPagingCommands(ctx: PagingContext): IncidentPagingComman
           data: { from_step: esc.currentStep, from_repeat: esc.currentRepeat, run: esc.run },
         });
         const message = `:arrow_double_up: ${mentionUser(actor)} escalated incident #${incidentId} to the next step.`;
-        await postInIncidentChannel(tx, incident, { text: message });
+        await ctx.notifier.post(tx, incident, { text: message });
         await announceTimer(tx, escalationJob(esc, now));
         return { status: "changed", message, incident };
       }),

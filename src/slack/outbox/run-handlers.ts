@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
-import type { Clock } from "../core/ports.js";
-import type { OutboxHandler } from "../slack/outbox-drainer.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
-import { renderApprovalRequest } from "../slack/views/run-messages.js";
-import { RUN_OUTBOX } from "./run-notices.js";
-import { getRun, getRunOutput, setApprovalTs } from "../store/runs/runs.js";
+import type { Clock } from "../../core/ports.js";
+import type { OutboxHandler } from "./drainer.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
+import { renderApprovalRequest } from "../views/run-messages.js";
+import { RUN_OUTBOX } from "../notifiers/run-notifier.js";
+import { getRun, getRunOutput, setApprovalTs } from "../../store/runs/runs.js";
 
 const MAX_UPLOAD_ATTEMPTS = 5;
 const UPLOAD_TIMEOUT_MS = 30_000;

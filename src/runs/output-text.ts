@@ -1,4 +1,4 @@
-import type { Table } from "../../actions/types.js";
+import type { Table } from "../actions/types.js";
 
 const MAX_CELL = 80;
 

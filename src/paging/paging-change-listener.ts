@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { IncidentChange, IncidentObserver } from "../incidents/deps.js";
+import type { IncidentChange, IncidentChangeListener } from "../incidents/ports.js";
 import type { PagingContext } from "./context.js";
 import { armBreachTimer, armStatusReminder, armTimer } from "./incident-timers.js";
 import { getEscalation } from "../store/escalations/escalations.js";
@@ -15,7 +15,9 @@ import { cancelTimers, pendingTimer } from "../store/timers/timers.js";
  * incident is still unacknowledged, escalation starts with the new severity's policy.
  * The response-target and status-update timers follow the new severity.
  */
-export function pagingObserver(ctx: Pick<PagingContext, "config" | "clock" | "settings">): IncidentObserver {
+export function pagingChangeListener(
+  ctx: Pick<PagingContext, "config" | "clock" | "settings">,
+): IncidentChangeListener {
   return {
     async onIncidentChange(tx: pg.PoolClient, change: IncidentChange) {
       const { incident, actor } = change;

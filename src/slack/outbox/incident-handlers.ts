@@ -1,41 +1,43 @@
 import type pg from "pg";
-import type { FirebreakConfig } from "../config.js";
-import type { Clock } from "../core/ports.js";
-import { incidentChannelName } from "../core/incident/channel-name.js";
-import { truncate } from "../core/mrkdwn.js";
-import { incidentChannelKey } from "../incidents/incident-notices.js";
-import type { SummaryContributor } from "../feature-module.js";
-import { getIncident, updateIncident } from "../store/incidents/incidents.js";
-import type { Incident } from "../store/incidents/incidents.js";
-import type { Block } from "./views/blocks.js";
-import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
-import type { OutboxHandler } from "./outbox-drainer.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
-import type { OutboxRow } from "../store/outbox/outbox-calls.js";
-import { renderAnnouncement, renderIncidentSummary } from "./views/incident-summary.js";
+import type { FirebreakConfig } from "../../config.js";
+import type { Clock } from "../../core/ports.js";
+import { incidentChannelName } from "../../core/incident/channel-name.js";
+import { truncate } from "../../core/mrkdwn.js";
+import { INCIDENT_OUTBOX, incidentChannelKey } from "../notifiers/incident-notifier.js";
+import type { SummarySection } from "../summary/section.js";
+import { getIncident, updateIncident } from "../../store/incidents/incidents.js";
+import type { Incident } from "../../store/incidents/incidents.js";
+import type { Block } from "../views/blocks.js";
+import { appendTimelineEvent } from "../../store/timeline/timeline-events.js";
+import type { OutboxHandler } from "./drainer.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
+import type { OutboxRow } from "../../store/outbox/outbox-calls.js";
+import { renderAnnouncement, renderIncidentSummary } from "../views/incident-summary.js";
 
 const MAX_NAME_ATTEMPTS = 20;
 
 /**
  * The Slack side of an incident's life, as outbox continuations: create the channel
  * (retrying `name_taken` with a suffix), then invite, set topic and purpose, post and pin
- * the summary, announce; and re-render the summary in place on every change.
+ * the summary, announce; re-render the summary in place on every change; and post the
+ * incident's messages in its channel as it is when they are sent.
  */
 export function incidentOutboxHandlers(deps: {
   config: FirebreakConfig;
   clock: Clock;
-  contributors?: readonly SummaryContributor[];
+  /** What the summary shows after its fields, in order: alerts, escalation, the run picker. */
+  sections: readonly SummarySection[];
 }): Map<string, OutboxHandler> {
   const incidentOf = async (row: OutboxRow, tx: pg.PoolClient) =>
     row.incidentId === null ? null : getIncident(tx, row.incidentId);
   const summary = async (tx: pg.PoolClient, incident: Incident) => {
     const extra: Block[] = [];
-    for (const c of deps.contributors ?? []) extra.push(...(await c(tx, incident)));
+    for (const section of deps.sections) extra.push(...(await section(tx, incident)));
     return renderIncidentSummary(incident, deps.config, deps.clock.now(), extra);
   };
   return new Map<string, OutboxHandler>([
     [
-      "incident.channel.create",
+      INCIDENT_OUTBOX.channelCreate,
       {
         async render(row, tx) {
           const incident = await incidentOf(row, tx);
@@ -73,7 +75,7 @@ export function incidentOutboxHandlers(deps: {
           const invite = (row.context.invite as string[] | undefined) ?? [];
           for (const user of invite) {
             await enqueueSlackCall(tx, {
-              kind: "incident.invite",
+              kind: INCIDENT_OUTBOX.invite,
               method: "conversations.invite",
               args: { channel: channel.id, users: user },
               incidentId: incident.id,
@@ -98,7 +100,7 @@ export function incidentOutboxHandlers(deps: {
             channelKey: key,
           });
           await enqueueSlackCall(tx, {
-            kind: "incident.summary.post",
+            kind: INCIDENT_OUTBOX.summaryPost,
             method: "chat.postMessage",
             incidentId: incident.id,
             channelKey: key,
@@ -107,7 +109,7 @@ export function incidentOutboxHandlers(deps: {
             (row.context.announceChannel as string | undefined) ?? deps.config.slack.announcementsChannel;
           if (announceTo) {
             await enqueueSlackCall(tx, {
-              kind: "incident.announce",
+              kind: INCIDENT_OUTBOX.announce,
               method: "chat.postMessage",
               incidentId: incident.id,
               channelKey: `channel:${announceTo}`,
@@ -118,7 +120,7 @@ export function incidentOutboxHandlers(deps: {
       },
     ],
     [
-      "incident.invite",
+      INCIDENT_OUTBOX.invite,
       {
         async onError(_row, error) {
           // The person is there already, or cannot be invited (deactivated): neither blocks the rest.
@@ -132,7 +134,7 @@ export function incidentOutboxHandlers(deps: {
       },
     ],
     [
-      "incident.summary.post",
+      INCIDENT_OUTBOX.summaryPost,
       {
         async render(row, tx) {
           const incident = await incidentOf(row, tx);
@@ -146,7 +148,7 @@ export function incidentOutboxHandlers(deps: {
         async onDone(row, result, tx) {
           const incident = await updateIncident(tx, row.incidentId!, { summaryTs: String(result.ts) });
           await enqueueSlackCall(tx, {
-            kind: "incident.pin",
+            kind: INCIDENT_OUTBOX.pin,
             method: "pins.add",
             args: { channel: incident.channelId, timestamp: incident.summaryTs },
             incidentId: incident.id,
@@ -155,9 +157,9 @@ export function incidentOutboxHandlers(deps: {
         },
       },
     ],
-    ["incident.pin", { onError: async (_row, error) => (error === "already_pinned" ? "ignore" : null) }],
+    [INCIDENT_OUTBOX.pin, { onError: async (_row, error) => (error === "already_pinned" ? "ignore" : null) }],
     [
-      "incident.summary.update",
+      INCIDENT_OUTBOX.summaryUpdate,
       {
         async render(row, tx) {
           const incident = await incidentOf(row, tx);
@@ -171,7 +173,7 @@ export function incidentOutboxHandlers(deps: {
       },
     ],
     [
-      "incident.announce",
+      INCIDENT_OUTBOX.announce,
       {
         async render(row, tx) {
           const incident = await incidentOf(row, tx);
@@ -181,5 +183,20 @@ export function incidentOutboxHandlers(deps: {
         },
       },
     ],
+    [INCIDENT_OUTBOX.message, messageHandler],
+    // Kinds of earlier versions, still in an outbox at an upgrade: the same message.
+    ["alert.channel_message", messageHandler],
+    ["page.channel_mention", messageHandler],
   ]);
 }
+
+/** An incident's message, posted in its channel as the channel is when the message is sent. */
+const messageHandler: OutboxHandler = {
+  async render(row, tx) {
+    const incident = row.incidentId === null ? null : await getIncident(tx, row.incidentId);
+    // Earlier versions kept an alert message's text in the context.
+    const text = row.args.text ?? row.context.text;
+    if (!incident?.channelId || typeof text !== "string") return null;
+    return { unfurl_links: false, ...row.args, text, channel: incident.channelId };
+  },
+};

@@ -1,18 +1,18 @@
-import type { SummaryContributor } from "../feature-module.js";
-import type { AlertsConfig } from "../config-schema/alerts.js";
-import { renderAlertGroupBlocks, renderStormBlocks, MAX_ALERTS_SHOWN } from "../slack/views/alert-summary.js";
-import { findGroupOfIncident, listGroupAlerts } from "../store/alerts/alert-groups.js";
-import { isStormIncident, listStormMembers } from "../store/alerts/storms.js";
+import type { SummarySection } from "./section.js";
+import type { AlertsConfig } from "../../config-schema/alerts.js";
+import { renderAlertGroupBlocks, renderStormBlocks, MAX_ALERTS_SHOWN } from "../views/alert-summary.js";
+import { findGroupOfIncident, listGroupAlerts } from "../../store/alerts/alert-groups.js";
+import { isStormIncident, listStormMembers } from "../../store/alerts/storms.js";
 
 /**
  * Adds the alert group (or, for a storm incident, the groups it collected) to the pinned
  * summary of incidents opened by Alertmanager. Other incidents get nothing.
  */
-export function alertSummaryContributor(deps: {
+export function alertSummarySection(deps: {
   alerts: AlertsConfig;
   /** Silences need Alertmanager's API: without ALERTMANAGER_URL there is no Silence control. */
   silencesEnabled: boolean;
-}): SummaryContributor {
+}): SummarySection {
   return async (tx, incident) => {
     if (incident.source !== "alertmanager") return [];
     const group = await findGroupOfIncident(tx, incident.id);

@@ -1,9 +1,10 @@
-import { incidentChannelKey, replyEphemeral } from "../incidents/incident-notices.js";
-import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
-import { INLINE_OUTPUT_LIMIT, renderRunResult } from "../slack/views/run-messages.js";
-import type { Queryable } from "../store/pool.js";
-import type { Run } from "../store/runs/runs.js";
-import { saveRunOutput } from "../store/runs/runs.js";
+import type { RunNotifier } from "../../runs/ports.js";
+import { incidentChannelKey, replyEphemeral } from "./incident-notifier.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
+import { INLINE_OUTPUT_LIMIT, renderRunResult } from "../views/run-messages.js";
+import type { Queryable } from "../../store/pool.js";
+import type { Run } from "../../store/runs/runs.js";
+import { saveRunOutput } from "../../store/runs/runs.js";
 
 /** Outbox kinds of runs (see run-outbox-handlers.ts). */
 export const RUN_OUTBOX = {
@@ -16,8 +17,7 @@ export const RUN_OUTBOX = {
 const keyOf = (run: Run) =>
   run.incidentId !== null ? incidentChannelKey(run.incidentId) : `response:${run.responseUrl ?? run.id}`;
 
-/** Posts the approval request in the incident channel; it renders the run's state at send time. */
-export async function postApprovalRequest(tx: Queryable, run: Run): Promise<void> {
+async function postApprovalRequest(tx: Queryable, run: Run): Promise<void> {
   if (!run.channelId) return;
   await enqueueSlackCall(tx, {
     kind: RUN_OUTBOX.approvalPost,
@@ -28,8 +28,7 @@ export async function postApprovalRequest(tx: Queryable, run: Run): Promise<void
   });
 }
 
-/** Re-renders the approval message after a decision (many in a row coalesce into one update). */
-export async function updateApprovalMessage(tx: Queryable, run: Run): Promise<void> {
+async function updateApprovalMessage(tx: Queryable, run: Run): Promise<void> {
   if (!run.channelId || run.kind !== "remediation") return;
   await enqueueSlackCall(tx, {
     kind: RUN_OUTBOX.approvalUpdate,
@@ -41,21 +40,11 @@ export async function updateApprovalMessage(tx: Queryable, run: Run): Promise<vo
   });
 }
 
-/** Tells the requester something only they see (refusals, acknowledgements). */
-export async function tellRequester(tx: Queryable, run: Run, text: string): Promise<void> {
-  await replyEphemeral(
-    tx,
-    run.responseUrl ?? undefined,
-    text,
-    run.incidentId ? { incidentId: run.incidentId } : {},
-  );
+async function tellRequester(tx: Queryable, run: Run, text: string): Promise<void> {
+  await replyEphemeral(tx, run.responseUrl ?? undefined, { text }, run.incidentId);
 }
 
-/**
- * Posts a finished run: in the incident channel for everyone, else to the requester. Output
- * longer than a message holds is kept and uploaded as a file after the message.
- */
-export async function postRunResult(tx: Queryable, run: Run, output: string): Promise<void> {
+async function postRunResult(tx: Queryable, run: Run, output: string): Promise<void> {
   const long = output.length > INLINE_OUTPUT_LIMIT;
   const uploadTo = run.channelId;
   const message = renderRunResult(run, output, { fileAttached: long && Boolean(uploadTo) });
@@ -67,7 +56,7 @@ export async function postRunResult(tx: Queryable, run: Run, output: string): Pr
       channelKey: keyOf(run),
     });
   } else {
-    await replyEphemeral(tx, run.responseUrl ?? undefined, message.text, { blocks: message.blocks });
+    await replyEphemeral(tx, run.responseUrl ?? undefined, { text: message.text, blocks: message.blocks });
   }
   if (long && uploadTo) {
     await saveRunOutput(tx, run.id, `run-${run.id}-${run.command}.txt`, output);
@@ -79,4 +68,9 @@ export async function postRunResult(tx: Queryable, run: Run, output: string): Pr
       channelKey: keyOf(run),
     });
   }
+}
+
+/** The RunNotifier over the Slack outbox. */
+export function createRunNotifier(): RunNotifier {
+  return { postApprovalRequest, updateApprovalMessage, tellRequester, postRunResult };
 }

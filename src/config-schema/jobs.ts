@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { durationString } from "./incidents.js";
+
+/** How often each background job runs, in milliseconds. */
+export interface JobsConfig {
+  /** The outbox drainer's poll when idle (it is woken by NOTIFY as soon as a call is queued). */
+  outboxPollMs: number;
+  /** The alert sweeper: notifications and lifecycle changes a crash left unprocessed. */
+  alertSweepMs: number;
+  /** The run sweeper: expired approvals, runs a dead process left running, waiting runs. */
+  runSweepMs: number;
+  /** Pinned summaries of open incidents re-rendered (age, time left to the response target). */
+  summaryRefreshMs: number;
+  /** User groups re-read from Slack when stale (each at most every five minutes). */
+  usergroupRefreshMs: number;
+  /** Paging timers rebuilt from Postgres (FIREBREAK_RECONCILE_INTERVAL overrides it). */
+  reconcileMs: number;
+}
+
+export const DEFAULT_JOBS: JobsConfig = {
+  outboxPollMs: 1_000,
+  alertSweepMs: 2_000,
+  runSweepMs: 5_000,
+  summaryRefreshMs: 60_000,
+  usergroupRefreshMs: 30_000,
+  reconcileMs: 30_000,
+};
+
+const interval = durationString.refine((ms) => ms >= 1_000 && ms <= 3_600_000, {
+  message: "use an interval between 1s and 1h",
+});
+
+/** The `jobs:` section of firebreak.yaml. */
+export const jobsSectionShape = {
+  jobs: z
+    .strictObject({
+      outbox_poll: interval.optional(),
+      alert_sweep: interval.optional(),
+      run_sweep: interval.optional(),
+      summary_refresh: interval.optional(),
+      usergroup_refresh: interval.optional(),
+      reconcile: interval.optional(),
+    })
+    .default({}),
+};
+
+export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>): JobsConfig {
+  return {
+    outboxPollMs: raw.outbox_poll ?? DEFAULT_JOBS.outboxPollMs,
+    alertSweepMs: raw.alert_sweep ?? DEFAULT_JOBS.alertSweepMs,
+    runSweepMs: raw.run_sweep ?? DEFAULT_JOBS.runSweepMs,
+    summaryRefreshMs: raw.summary_refresh ?? DEFAULT_JOBS.summaryRefreshMs,
+    usergroupRefreshMs: raw.usergroup_refresh ?? DEFAULT_JOBS.usergroupRefreshMs,
+    reconcileMs: raw.reconcile ?? DEFAULT_JOBS.reconcileMs,
+  };
+}

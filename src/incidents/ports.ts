@@ -1,0 +1,76 @@
+import type pg from "pg";
+import type { Role } from "../core/incident/roles.js";
+import type { Incident } from "../store/incidents/incidents.js";
+import type { Queryable } from "../store/pool.js";
+import type { Outcome } from "./deps.js";
+
+/** Who holds which workspace role (config users, plus members of Slack user groups). */
+export interface RoleDirectory {
+  rolesOf(userId: string): Promise<ReadonlySet<Role>>;
+}
+
+/** A message for an incident's channel. */
+export interface ChannelMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+/**
+ * How the incident use-cases tell people what happened: the incident channel, its pinned
+ * summary, and ephemeral replies. Implemented over the Slack outbox (slack/notifiers), so
+ * each call is queued in the caller's transaction and goes out only if it commits.
+ */
+export interface IncidentNotifier {
+  /**
+   * Opens the incident's channel: create it, invite `invite`, set topic and purpose, post
+   * and pin the summary, then announce it (in `announceChannel`, else the configured one).
+   */
+  openChannel(
+    tx: Queryable,
+    incident: Incident,
+    opts: { invite: readonly string[]; announceChannel?: string },
+  ): Promise<void>;
+  /**
+   * Posts in the incident's channel, in the incident's order. Queued before the channel
+   * exists, it goes out once the channel does (the channel is looked up when it is sent).
+   */
+  post(tx: Queryable, incident: Pick<Incident, "id" | "channelId">, message: ChannelMessage): Promise<void>;
+  /** Re-renders the pinned summary; many refreshes in a row coalesce into one update. */
+  refreshSummary(tx: Queryable, incident: Incident): Promise<void>;
+  /** Tells one person something only they see (the `response_url` of their command or click). */
+  replyEphemeral(
+    tx: Queryable,
+    responseUrl: string | undefined,
+    message: ChannelMessage,
+    incidentId?: number | null,
+  ): Promise<void>;
+}
+
+/** Kinds of incident change that other parts of Firebreak react to. */
+export type IncidentChangeKind =
+  "declared" | "acknowledged" | "mitigated" | "resolved" | "reopened" | "severity_changed" | "role_assigned";
+
+/** A change, told to listeners inside the transaction that makes it. */
+export interface IncidentChange {
+  kind: IncidentChangeKind;
+  incident: Incident;
+  before: Incident | null;
+  actor: string;
+}
+
+/**
+ * Reacts to incident changes inside the transaction that makes them (paging starts on
+ * declare and stops on ack in the same commit, so no page can follow an ack).
+ */
+export interface IncidentChangeListener {
+  onIncidentChange(tx: pg.PoolClient, change: IncidentChange): Promise<void>;
+}
+
+/** Whom `/incident page` pages: one person, or whoever is on call in a schedule. */
+export type AdHocTarget = { kind: "user"; userId: string } | { kind: "schedule"; schedule: string };
+
+/** What `/incident escalate` and `/incident page` need from paging. */
+export interface IncidentPaging {
+  escalateNow(incidentId: number, actor: string): Promise<Outcome>;
+  pageAdHoc(incidentId: number, actor: string, target: AdHocTarget): Promise<Outcome>;
+}

@@ -1,0 +1,121 @@
+import type { Logger } from "pino";
+import type { AlertProcessor } from "../alerts/alert-processor.js";
+import type { JobsConfig } from "../config-schema/jobs.js";
+import type { UserGroupDirectory } from "../core/ports.js";
+import type { IncidentDeps } from "../incidents/deps.js";
+import type { Metrics } from "../metrics.js";
+import type { PagingContext } from "../paging/context.js";
+import type { RunDeps } from "../runs/deps.js";
+import { sweepRuns } from "../runs/sweep-runs.js";
+import type { OutboxDrainer } from "../slack/outbox/drainer.js";
+import { periodicJob, recordJobPass } from "./background-job.js";
+import type { BackgroundJob } from "./background-job.js";
+import { refreshOpenSummaries } from "./summary-refresh.js";
+import { createTimerQueue, timerQueuePrefix } from "./timer-queue.js";
+import { TimerScheduler } from "./timer-scheduler.js";
+
+/** What the jobs work on, handed in by the composition root. */
+export interface BackgroundJobDeps {
+  /** `web` runs only what answering Slack needs (the user group refresh); `worker` and `both` run all. */
+  role: "web" | "worker" | "both";
+  jobs: JobsConfig;
+  log: Logger;
+  metrics: Metrics;
+  databaseUrl: string;
+  redisUrl: string;
+  drainer: OutboxDrainer;
+  alerts: AlertProcessor;
+  runs: RunDeps;
+  incidents: IncidentDeps;
+  usergroups: UserGroupDirectory;
+  paging: PagingContext;
+}
+
+/**
+ * Every background loop of a Firebreak process, in one list, each under its name (the
+ * `job`/`queue` label of its metrics). A worker runs them all:
+ * - `outbox-drainer`: sends the Slack outbox (one leader in the cluster);
+ * - `timers`: the BullMQ worker for paging timers, woken by NOTIFY;
+ * - `timer-reconciler`: rebuilds due timers from Postgres, sweeps them if Redis is down;
+ * - `alert-sweeper`: alert notifications and lifecycle changes a crash left behind;
+ * - `run-sweeper`: expired approvals, interrupted runs, runs waiting for a free target;
+ * - `summary-refresher`: open incidents' summaries (age, time left);
+ * - `usergroup-refresher`: user group members re-read from Slack when stale.
+ *
+ * A web process runs only `usergroup-refresher`: roles from user groups are read from its
+ * cache on every request, never from Slack.
+ */
+export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
+  const log = (job: string) => d.log.child({ job });
+  const usergroupRefresher = periodicJob({
+    name: "usergroup-refresher",
+    intervalMs: d.jobs.usergroupRefreshMs,
+    tick: () => d.usergroups.refresh(),
+    log: log("usergroup-refresher"),
+    metrics: d.metrics,
+  });
+  if (d.role === "web") return [usergroupRefresher];
+  const scheduler = new TimerScheduler({
+    ctx: d.paging,
+    queue: createTimerQueue({
+      redisUrl: d.redisUrl,
+      prefix: timerQueuePrefix(d.paging.settings.redisPrefix, d.databaseUrl),
+      log: log("timers"),
+    }),
+    databaseUrl: d.databaseUrl,
+    clock: d.paging.clock,
+    log: log("timers"),
+  });
+  let summaryPass = 0;
+  return [
+    {
+      name: "outbox-drainer",
+      async start() {
+        d.metrics.jobInterval.set({ job: "outbox-drainer" }, d.jobs.outboxPollMs / 1000);
+        d.drainer.start();
+      },
+      stop: () => d.drainer.stop(),
+    },
+    { name: "timers", start: () => scheduler.start(), stop: () => scheduler.stop() },
+    periodicJob({
+      name: "timer-reconciler",
+      intervalMs: d.paging.settings.reconcileIntervalMs,
+      atStart: false, // the scheduler reconciles as it starts
+      async tick() {
+        await scheduler.reconcile();
+        if (!scheduler.lastReconcileOk) throw new Error("could not read due timers from Postgres");
+      },
+      log: log("timer-reconciler"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "alert-sweeper",
+      intervalMs: d.jobs.alertSweepMs,
+      tick: () => d.alerts.sweep(),
+      log: log("alert-sweeper"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "run-sweeper",
+      intervalMs: d.jobs.runSweepMs,
+      tick: () => sweepRuns(d.runs),
+      log: log("run-sweeper"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "summary-refresher",
+      intervalMs: d.jobs.summaryRefreshMs,
+      atStart: false,
+      tick: () => refreshOpenSummaries(d.incidents, ++summaryPass),
+      log: log("summary-refresher"),
+      metrics: d.metrics,
+    }),
+    usergroupRefresher,
+  ];
+}
+
+/** The drainer's health callback, for OutboxDrainerOptions.onPass. */
+export const drainerHealth =
+  (metrics: Metrics) =>
+  (ok: boolean, seconds: number): void =>
+    recordJobPass(metrics, "outbox-drainer", ok, seconds);

@@ -1,0 +1,69 @@
+import { App as BoltApp, ExpressReceiver } from "@slack/bolt";
+import type express from "express";
+import type { Logger } from "pino";
+import type { BotIdentity } from "./bot-identity.js";
+import { pinoToSlackLogger } from "./slack-logger.js";
+
+/** Slack's door into Firebreak: the Bolt app over HTTP (on Firebreak's express app) or Socket Mode. */
+export interface SlackApp {
+  app: BoltApp;
+  /** Socket Mode connects here; over HTTP the express app already serves /slack/events. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Bolt app. Its `authorize` answers from the bot identity resolved at start-up: no
+ * Slack call on any request (Bolt's default `singleAuthorization` would call auth.test on
+ * every command and click, and fail the request when Slack rate-limits it).
+ */
+export function createSlackApp(o: {
+  signingSecret: string;
+  identity: BotIdentity;
+  log: Logger;
+  /** HTTP: mounts `POST /slack/events` on this express app. */
+  http?: express.Express;
+  /** Socket Mode: the app-level token (xapp-…). */
+  appToken?: string;
+  apiUrl?: string;
+}): SlackApp {
+  const logger = pinoToSlackLogger(o.log, "bolt");
+  const authorize = async () => o.identity.authorization();
+  const clientOptions = {
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+  };
+  const app = o.appToken
+    ? new BoltApp({
+        socketMode: true,
+        appToken: o.appToken,
+        signingSecret: o.signingSecret,
+        authorize,
+        logger,
+        clientOptions,
+      })
+    : new BoltApp({
+        receiver: new ExpressReceiver({
+          signingSecret: o.signingSecret,
+          ...(o.http ? { app: o.http } : {}),
+          endpoints: "/slack/events",
+          processBeforeResponse: false,
+          logger,
+        }),
+        authorize,
+        logger,
+        clientOptions,
+      });
+  app.error(async (err) => {
+    o.log.error({ err }, "unhandled error in a Slack listener");
+  });
+  return {
+    app,
+    async start() {
+      if (o.appToken) await app.start();
+    },
+    async stop() {
+      if (o.appToken) await app.stop().catch(() => undefined);
+    },
+  };
+}

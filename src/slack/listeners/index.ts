@@ -1,0 +1,38 @@
+import type { App } from "@slack/bolt";
+import type { AlertmanagerClient } from "../../alerts/alertmanager-api.js";
+import type { UserNames } from "../../core/ports.js";
+import type { IncidentDeps } from "../../incidents/deps.js";
+import type { RunDeps } from "../../runs/deps.js";
+import type { SlackTransport } from "../transport.js";
+import { registerAlertListeners } from "./alert-listeners.js";
+import { registerIncidentListeners } from "./incident-listeners.js";
+import { registerOncallListeners } from "./oncall-listeners.js";
+import { registerRunListeners } from "./run-listeners.js";
+
+/** What Slack's doors call: the use-cases' dependencies, and Slack itself for modals and replies. */
+export interface SlackListenerDeps {
+  incidents: IncidentDeps;
+  runs: RunDeps;
+  slack: SlackTransport;
+  names: UserNames;
+  /** Alertmanager's API: without ALERTMANAGER_URL there is no Silence control to listen to. */
+  alertmanager: AlertmanagerClient | null;
+}
+
+/**
+ * Every Slack listener Firebreak has, registered in one place: `/incident` and the
+ * summary's controls, `/run` with approvals and the picker, `/oncall`, and the Silence
+ * control. Each acks first, then runs one use-case, then renders.
+ */
+export function registerSlackListeners(app: App, d: SlackListenerDeps): void {
+  registerIncidentListeners(app, { ...d.incidents, slack: d.slack });
+  registerRunListeners(app, { ...d.runs, slack: d.slack });
+  registerOncallListeners(app, { ...d.incidents, slack: d.slack });
+  if (d.alertmanager)
+    registerAlertListeners(app, {
+      incidents: d.incidents,
+      alertmanager: d.alertmanager,
+      names: d.names,
+      slack: d.slack,
+    });
+}

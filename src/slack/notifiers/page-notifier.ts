@@ -1,0 +1,35 @@
+import type { PageNotifier } from "../../paging/ports.js";
+import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
+import { pageChannelMention, pageDm, postmortemReminder } from "../views/page-message.js";
+import { postIncidentMessage } from "./incident-notifier.js";
+
+/** Outbox kind of a page's DM (its continuation withdraws a stale escalation DM: slack/outbox/page-handlers.ts). */
+export const PAGE_DM_KIND = "page.dm";
+
+/** The PageNotifier over the Slack outbox. */
+export function createPageNotifier(): PageNotifier {
+  return {
+    async sendDm(tx, incident, page, cause) {
+      await enqueueSlackCall(tx, {
+        method: "chat.postMessage",
+        args: { channel: page.userId, ...pageDm(incident, cause), unfurl_links: false },
+        kind: PAGE_DM_KIND,
+        incidentId: incident.id,
+        channelKey: `dm:${page.userId}`,
+        context: { pageId: page.id, reason: cause.kind },
+      });
+    },
+    async announcePaged(tx, incident, userIds, cause) {
+      // The channel is looked up at send time: it may not exist yet.
+      await postIncidentMessage(tx, incident, { text: pageChannelMention(incident, userIds, cause) });
+    },
+    async remindPostmortem(tx, incident, userId) {
+      await enqueueSlackCall(tx, {
+        method: "chat.postMessage",
+        args: { channel: userId, text: postmortemReminder(incident), unfurl_links: false },
+        incidentId: incident.id,
+        channelKey: `dm:${userId}`,
+      });
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { UserGroupDirectory } from "../../src/core/ports.js";
+import type { PagingContext } from "../../src/paging/context.js";
+import { createIncidentNotifier } from "../../src/slack/notifiers/incident-notifier.js";
+import { createPageNotifier } from "../../src/slack/notifiers/page-notifier.js";
+import { createRunNotifier } from "../../src/slack/notifiers/run-notifier.js";
+
+/** A user-group directory that knows `members` and never asks Slack. */
+export function staticUserGroups(members: Record<string, string[]> = {}): UserGroupDirectory {
+  return {
+    cached: (id) => members[id],
+    async load(ids) {
+      return {
+        members: Object.fromEntries(ids.flatMap((id) => (members[id] ? [[id, members[id]]] : []))),
+        unreadable: ids.filter((id) => !members[id]),
+      };
+    },
+    async refresh() {},
+  };
+}
+
+/** The Slack-side ports paging needs, over the real outbox (as the composition root wires them). */
+export function pagingPorts(
+  members: Record<string, string[]> = {},
+): Pick<PagingContext, "usergroups" | "notifier" | "pages"> {
+  return {
+    usergroups: staticUserGroups(members),
+    notifier: createIncidentNotifier(),
+    pages: createPageNotifier(),
+  };
+}
+
+export { createIncidentNotifier, createRunNotifier };
