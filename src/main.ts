@@ -17,7 +17,6 @@ import { getIncident } from "./store/incidents/incidents.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { auditTimeline, listTimeline } from "./store/timeline/timeline-events.js";
-import { startLocalMode } from "./local-mode.js";
 import { runOncallCli } from "./paging/oncall-cli.js";
 
 const USAGE = `Usage: firebreak <command>
@@ -98,7 +97,10 @@ function parseIncidentNumber(text: string | undefined): number {
 async function serve(env: EnvOptions, role: ProcessRole): Promise<number> {
   const config = loadFirebreakConfig(env.configPath);
   const logger = createLogger(env.logLevel);
-  const local = env.localMode ? await startLocalMode({ env, logger }) : null;
+  // Local mode only: the Slack emulator and its console are never loaded in production.
+  const local = env.localMode
+    ? await (await import("./local-mode.js")).startLocalMode({ env, logger })
+    : null;
   const runtime = await createRuntime({
     env,
     config,

@@ -20,6 +20,8 @@ const { createLogger } = await dist("log.js");
 const { DEFAULT_PAGING_SETTINGS } = await dist("paging/context.js");
 const { createTimerQueue } = await dist("jobs/timer-queue.js");
 const { TimerScheduler } = await dist("jobs/timer-scheduler.js");
+const { createIncidentNotifier } = await dist("slack/notifiers/incident-notifier.js");
+const { createPageNotifier } = await dist("slack/notifiers/page-notifier.js");
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +134,13 @@ await withBenchDatabase(pg, PG, `fb_bench_timers_${process.pid}`, async (databas
       log,
       // The start-up reconcile gives every active escalation its delayed job (horizon: two intervals).
       settings: { ...DEFAULT_PAGING_SETTINGS, reconcileIntervalMs: spreadMs },
-      usergroupMembers: async () => ({}),
+      usergroups: {
+        cached: () => undefined,
+        load: async () => ({ members: {}, unreadable: [] }),
+        refresh: async () => {},
+      },
+      notifier: createIncidentNotifier(),
+      pages: createPageNotifier(),
     };
     const queue = createTimerQueue({ redisUrl: REDIS, prefix: PREFIX, log });
     const s = new TimerScheduler({ ctx, queue, databaseUrl, clock: ctx.clock, log, concurrency });
