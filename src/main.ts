@@ -11,7 +11,6 @@ import { FirebreakError } from "./core/errors.js";
 import { describeBreak, verifyChain } from "./core/timeline/event-hash.js";
 import { timelineToJson, timelineToMarkdown } from "./core/timeline/export.js";
 import { createLogger } from "./log.js";
-import { createRuntime } from "./runtime.js";
 import type { ProcessRole } from "./runtime.js";
 import { getIncident } from "./store/incidents/incidents.js";
 import { migrate } from "./store/migrator.js";
@@ -101,6 +100,8 @@ async function serve(env: EnvOptions, role: ProcessRole): Promise<number> {
   const local = env.localMode
     ? await (await import("./local-mode.js")).startLocalMode({ env, logger })
     : null;
+  // Loaded for the serving commands only: the CLI's other commands stay light.
+  const { createRuntime } = await import("./runtime.js");
   const runtime = await createRuntime({
     env,
     config,

@@ -32,9 +32,8 @@ import { pagingChangeListener } from "./paging/paging-change-listener.js";
 import { runsAlertAutomation } from "./runs/auto-runs.js";
 import { createRunDeps } from "./runs/create-runs.js";
 import type { RunDeps } from "./runs/deps.js";
-import { createSlackApp } from "./slack/bolt-app.js";
+import type { SlackApp } from "./slack/bolt-app.js";
 import { createBotIdentity } from "./slack/bot-identity.js";
-import { registerSlackListeners } from "./slack/listeners/index.js";
 import { createIncidentNotifier } from "./slack/notifiers/incident-notifier.js";
 import { createPageNotifier } from "./slack/notifiers/page-notifier.js";
 import { createRunNotifier } from "./slack/notifiers/run-notifier.js";
@@ -220,14 +219,20 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     }),
   );
   const socketMode = Boolean(env.slackAppToken) && !o.slack;
-  const slackApp = createSlackApp({
-    signingSecret: slackCreds.signingSecret,
-    identity,
-    log,
-    ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
-    ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
-  });
-  registerSlackListeners(slackApp.app, { incidents, runs, slack, names, alertmanager });
+  // Bolt answers Slack's requests: web processes only (a worker never loads it).
+  let slackApp: SlackApp | null = null;
+  if (o.role !== "worker") {
+    const { createSlackApp } = await import("./slack/bolt-app.js");
+    const { registerSlackListeners } = await import("./slack/listeners/index.js");
+    slackApp = createSlackApp({
+      signingSecret: slackCreds.signingSecret,
+      identity,
+      log,
+      ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
+      ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
+    });
+    registerSlackListeners(slackApp.app, { incidents, runs, slack, names, alertmanager });
+  }
 
   const jobs = backgroundJobs({
     role: o.role,
@@ -266,7 +271,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
         await withDeadline(Promise.all([identity.resolve(), usergroups.load(roleUsergroups(config))]), 5_000);
       }
       for (const job of jobs) await job.start();
-      if (socketMode && o.role !== "worker") await slackApp.start();
+      await slackApp?.start();
       // A worker serves only its probes and metrics (its pages, runs and jobs are counted there).
       const served =
         o.role === "worker" ? createHttpApp(metrics).use(healthRoutes({ pool, redis, metrics })) : http;
@@ -298,7 +303,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
           .catch((err: unknown) => log.warn({ err, job: job.name }, "job did not stop cleanly"));
       await alerts.stop();
       await runs.executor.stop();
-      await slackApp.stop();
+      await slackApp?.stop();
       const s = server;
       if (s) {
         s.closeAllConnections();

@@ -75,3 +75,11 @@ export async function waitForHttp(url, timeoutMs = 30_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The median of a list of numbers. */
+export function median(values) {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}

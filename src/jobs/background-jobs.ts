@@ -11,7 +11,6 @@ import type { OutboxDrainer } from "../slack/outbox/drainer.js";
 import { periodicJob, recordJobPass } from "./background-job.js";
 import type { BackgroundJob } from "./background-job.js";
 import { refreshOpenSummaries } from "./summary-refresh.js";
-import { createTimerQueue, timerQueuePrefix } from "./timer-queue.js";
 import { TimerScheduler } from "./timer-scheduler.js";
 
 /** What the jobs work on, handed in by the composition root. */
@@ -55,17 +54,7 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
     metrics: d.metrics,
   });
   if (d.role === "web") return [usergroupRefresher];
-  const scheduler = new TimerScheduler({
-    ctx: d.paging,
-    queue: createTimerQueue({
-      redisUrl: d.redisUrl,
-      prefix: timerQueuePrefix(d.paging.settings.redisPrefix, d.databaseUrl),
-      log: log("timers"),
-    }),
-    databaseUrl: d.databaseUrl,
-    clock: d.paging.clock,
-    log: log("timers"),
-  });
+  let scheduler: TimerScheduler | null = null;
   let summaryPass = 0;
   return [
     {
@@ -76,12 +65,35 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
       },
       stop: () => d.drainer.stop(),
     },
-    { name: "timers", start: () => scheduler.start(), stop: () => scheduler.stop() },
+    {
+      name: "timers",
+      async start() {
+        // BullMQ is loaded by workers only: a web process never needs it.
+        const { createTimerQueue, timerQueuePrefix } = await import("./timer-queue.js");
+        scheduler = new TimerScheduler({
+          ctx: d.paging,
+          queue: createTimerQueue({
+            redisUrl: d.redisUrl,
+            prefix: timerQueuePrefix(d.paging.settings.redisPrefix, d.databaseUrl),
+            log: log("timers"),
+          }),
+          databaseUrl: d.databaseUrl,
+          clock: d.paging.clock,
+          log: log("timers"),
+        });
+        await scheduler.start();
+      },
+      stop: async () => {
+        await scheduler?.stop();
+        scheduler = null;
+      },
+    },
     periodicJob({
       name: "timer-reconciler",
       intervalMs: d.paging.settings.reconcileIntervalMs,
       atStart: false, // the scheduler reconciles as it starts
       async tick() {
+        if (!scheduler) return;
         await scheduler.reconcile();
         if (!scheduler.lastReconcileOk) throw new Error("could not read due timers from Postgres");
       },

@@ -11,9 +11,12 @@ export interface KubeSession {
 }
 
 /** Checks the namespace against the target, then opens clients for this call. */
-export function openSession(ctx: ActionContext<KubernetesTarget>, namespace: string): KubeSession {
+export async function openSession(
+  ctx: ActionContext<KubernetesTarget>,
+  namespace: string,
+): Promise<KubeSession> {
   assertNamespaceAllowed(ctx.target, namespace);
-  const clients = kubeClients(ctx.target, ctx.signal);
+  const clients = await kubeClients(ctx.target, ctx.signal);
   return {
     clients,
     async call(subject, fn) {

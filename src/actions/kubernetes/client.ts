@@ -1,16 +1,30 @@
-import {
+import type {
   AppsV1Api,
+  ConfigurationOptions,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
-  Observable,
-  setHeaderOptions,
-  type ConfigurationOptions,
-  type ObservableMiddleware,
-  type PatchStrategy,
+  ObservableMiddleware,
 } from "@kubernetes/client-node";
+import type * as K8s from "@kubernetes/client-node";
 import { FirebreakError } from "../../core/errors.js";
 import type { KubernetesTarget } from "./target.js";
+
+/** The official client's module, loaded on first use: a process with no Kubernetes target never loads it. */
+type KubernetesModule = typeof K8s;
+let loaded: KubernetesModule | null = null;
+
+/** Loads `@kubernetes/client-node` (once). */
+export async function kubernetesModule(): Promise<KubernetesModule> {
+  loaded ??= await import("@kubernetes/client-node");
+  return loaded;
+}
+
+/** The module if some action has loaded it already (an error from it can only come after that). */
+export const loadedKubernetesModule = (): KubernetesModule | null => loaded;
+
+/** How a PATCH body is to be read. */
+export type PatchKind = "strategic-merge" | "json-patch" | "merge";
 
 /** The API clients of one target, with the per-call options that carry the action's abort signal. */
 export interface KubeClients {
@@ -19,8 +33,8 @@ export interface KubeClients {
   readonly custom: CustomObjectsApi;
   /** Pass as the second argument of every call, so that cancelling the action aborts it. */
   readonly options: ConfigurationOptions;
-  /** The same, sending a PATCH body of the given type. */
-  patchOptions(strategy: PatchStrategy): ConfigurationOptions;
+  /** The same, sending a PATCH body of the given kind. */
+  patchOptions(kind: PatchKind): ConfigurationOptions;
   /** API server URL, for messages (holds no credentials). */
   readonly server: string;
 }
@@ -29,7 +43,8 @@ export interface KubeClients {
 const isInline = (kubeconfig: string) => kubeconfig.includes("\n") || kubeconfig.trimStart().startsWith("{");
 
 /** Loads the target's kubeconfig and selects its context; errors name the target, never the file's content. */
-export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
+export async function loadKubeConfig(target: KubernetesTarget): Promise<KubeConfig> {
+  const { KubeConfig } = await kubernetesModule();
   if (typeof target.kubeconfig !== "string" || target.kubeconfig.trim() === "")
     throw new FirebreakError(
       "config_invalid",
@@ -67,7 +82,7 @@ export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
   return kc;
 }
 
-function signalMiddleware(signal: AbortSignal): ObservableMiddleware {
+function signalMiddleware(signal: AbortSignal, { Observable }: KubernetesModule): ObservableMiddleware {
   return {
     pre: (request) => {
       request.setSignal(signal);
@@ -78,18 +93,24 @@ function signalMiddleware(signal: AbortSignal): ObservableMiddleware {
 }
 
 /** Clients for one action call. */
-export function kubeClients(target: KubernetesTarget, signal: AbortSignal): KubeClients {
-  const kc = loadKubeConfig(target);
+export async function kubeClients(target: KubernetesTarget, signal: AbortSignal): Promise<KubeClients> {
+  const k8s = await kubernetesModule();
+  const kc = await loadKubeConfig(target);
   const options: ConfigurationOptions = {
-    middleware: [signalMiddleware(signal)],
+    middleware: [signalMiddleware(signal, k8s)],
     middlewareMergeStrategy: "append",
   };
+  const strategies = {
+    "strategic-merge": k8s.PatchStrategy.StrategicMergePatch,
+    "json-patch": k8s.PatchStrategy.JsonPatch,
+    merge: k8s.PatchStrategy.MergePatch,
+  } as const;
   return {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
     options,
-    patchOptions: (strategy) => setHeaderOptions("Content-Type", strategy, options),
+    patchOptions: (kind) => k8s.setHeaderOptions("Content-Type", strategies[kind], options),
     server: kc.getCurrentCluster()?.server ?? "",
   };
 }

@@ -38,7 +38,7 @@ export const k8sDeletePod: ActionDefinition<K8sDeletePodArgs, KubernetesTarget> 
   description: "Delete one pod gracefully so that its ReplicaSet or StatefulSet replaces it.",
   argsSchema: k8sDeletePodArgs,
   async preview(ctx, args) {
-    const pod = await readPod(openSession(ctx, args.namespace), args);
+    const pod = await readPod(await openSession(ctx, args.namespace), args);
     const { ready, total } = podReady(pod);
     return {
       changes: [`pod ${args.namespace}/${args.pod} deleted; ${aftermath(pod)}`],
@@ -59,7 +59,7 @@ export const k8sDeletePod: ActionDefinition<K8sDeletePodArgs, KubernetesTarget> 
     };
   },
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const what = `pod ${args.namespace}/${args.pod}`;
     const pod = await readPod(session, args);
     const uid = pod.metadata?.uid ?? "";

@@ -1,5 +1,6 @@
-import { ApiException } from "@kubernetes/client-node";
+import type { ApiException } from "@kubernetes/client-node";
 import { FirebreakError } from "../../core/errors.js";
+import { loadedKubernetesModule } from "./client.js";
 import type { KubernetesTarget } from "./target.js";
 
 /** The parts of a Kubernetes `Status` body that errors are built from. */
@@ -73,7 +74,8 @@ export function kubeError(
       { cause: err },
     );
   }
-  if (err instanceof ApiException) {
+  const k8s = loadedKubernetesModule();
+  if (k8s && err instanceof k8s.ApiException) {
     const status = statusOf(err);
     const said = status?.message ?? `HTTP ${err.code}`;
     const details = { httpStatus: err.code, reason: status?.reason, serverMessage: status?.message };

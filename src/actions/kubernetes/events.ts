@@ -35,7 +35,7 @@ export const k8sEvents: ActionDefinition<K8sEventsArgs, KubernetesTarget> = {
   description: "Recent events of a namespace, or of one object in it, newest first.",
   argsSchema: k8sEventsArgs,
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const list = await session.call(`events in namespace ${args.namespace}`, (c) =>
       c.core.listNamespacedEvent(
         {

@@ -50,7 +50,7 @@ export const k8sLogs: ActionDefinition<K8sLogsArgs, KubernetesTarget> = {
   description: "Show the last lines of a pod's container log (or of its previous, crashed instance).",
   argsSchema: k8sLogsArgs,
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const subject = `pod ${args.namespace}/${args.pod}`;
     const pod = await session.call(subject, (c) =>
       c.core.readNamespacedPod({ namespace: args.namespace, name: args.pod }, c.options),

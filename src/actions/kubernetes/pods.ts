@@ -23,7 +23,7 @@ export const k8sPods: ActionDefinition<K8sPodsArgs, KubernetesTarget> = {
   description: "List the pods of a namespace: phase, readiness, restarts, age and node.",
   argsSchema: k8sPodsArgs,
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const list = await session.call(`pods in namespace ${args.namespace}`, (c) =>
       c.core.listNamespacedPod(
         {

@@ -1,9 +1,4 @@
-import {
-  PatchStrategy,
-  type V1Deployment,
-  type V1PodTemplateSpec,
-  type V1ReplicaSet,
-} from "@kubernetes/client-node";
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from "@kubernetes/client-node";
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext, ActionDefinition, ActionPreview } from "../types.js";
@@ -156,7 +151,7 @@ async function applyRollback(
           body: [...test, { op: "replace", path: "/spec/template", value: plan.template }],
           fieldManager: "firebreak",
         },
-        c.patchOptions(PatchStrategy.JsonPatch),
+        c.patchOptions("json-patch"),
       ),
     );
   } catch (err) {
@@ -178,10 +173,10 @@ export const k8sRollback: ActionDefinition<K8sRollbackArgs, KubernetesTarget> = 
   description: "Roll a deployment back to its previous revision (or a given one), like kubectl rollout undo.",
   argsSchema: k8sRollbackArgs,
   async preview(ctx, args) {
-    return toPreview(await planRollback(openSession(ctx, args.namespace), args));
+    return toPreview(await planRollback(await openSession(ctx, args.namespace), args));
   },
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const plan = await planRollback(session, args);
     if (args.expect && (args.expect.revision !== plan.current || args.expect.toRevision !== plan.toRevision))
       throw new FirebreakError(

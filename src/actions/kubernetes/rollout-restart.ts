@@ -1,4 +1,4 @@
-import { PatchStrategy, type V1Deployment } from "@kubernetes/client-node";
+import type { V1Deployment } from "@kubernetes/client-node";
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionDefinition } from "../types.js";
@@ -40,7 +40,7 @@ export const k8sRolloutRestart: ActionDefinition<K8sRolloutRestartArgs, Kubernet
   description: "Restart a deployment's pods with a rolling update (kubectl rollout restart).",
   argsSchema: k8sRolloutRestartArgs,
   async preview(ctx, args) {
-    const d = await readDeployment(openSession(ctx, args.namespace), args);
+    const d = await readDeployment(await openSession(ctx, args.namespace), args);
     const revision = d.metadata?.annotations?.[REVISION_ANNOTATION] ?? "";
     const replicas = d.spec?.replicas ?? 1;
     const images = (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? "").join(", ");
@@ -57,7 +57,7 @@ export const k8sRolloutRestart: ActionDefinition<K8sRolloutRestartArgs, Kubernet
     };
   },
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const what = `deployment ${args.namespace}/${args.deployment}`;
     const d = await readDeployment(session, args);
     const revision = d.metadata?.annotations?.[REVISION_ANNOTATION] ?? "";
@@ -76,7 +76,7 @@ export const k8sRolloutRestart: ActionDefinition<K8sRolloutRestartArgs, Kubernet
           body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } },
           fieldManager: "firebreak",
         },
-        c.patchOptions(PatchStrategy.StrategicMergePatch),
+        c.patchOptions("strategic-merge"),
       ),
     );
     return {

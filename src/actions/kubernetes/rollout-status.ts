@@ -52,7 +52,7 @@ export const k8sRolloutStatus: ActionDefinition<K8sRolloutStatusArgs, Kubernetes
     "Whether a deployment's rollout is complete: desired, updated, ready and available replicas, revision, conditions.",
   argsSchema: k8sRolloutStatusArgs,
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const subject = `deployment ${args.namespace}/${args.deployment}`;
     const d = await session.call(subject, (c) =>
       c.apps.readNamespacedDeployment({ namespace: args.namespace, name: args.deployment }, c.options),

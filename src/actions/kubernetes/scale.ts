@@ -23,8 +23,8 @@ async function readScale(session: KubeSession, args: K8sScaleArgs) {
   return { scale, current: scale.spec?.replicas ?? 0 };
 }
 
-function check(ctx: ActionContext<KubernetesTarget>, args: K8sScaleArgs): KubeSession {
-  const session = openSession(ctx, args.namespace);
+async function check(ctx: ActionContext<KubernetesTarget>, args: K8sScaleArgs): Promise<KubeSession> {
+  const session = await openSession(ctx, args.namespace);
   assertReplicasAllowed(ctx.target, args.replicas);
   return session;
 }
@@ -37,7 +37,7 @@ export const k8sScale: ActionDefinition<K8sScaleArgs, KubernetesTarget> = {
   description: "Scale a deployment to a number of replicas within the target's configured bounds.",
   argsSchema: k8sScaleArgs,
   async preview(ctx, args) {
-    const session = check(ctx, args);
+    const session = await check(ctx, args);
     const { current } = await readScale(session, args);
     const what = `deployment ${args.namespace}/${args.deployment}`;
     return {
@@ -54,7 +54,7 @@ export const k8sScale: ActionDefinition<K8sScaleArgs, KubernetesTarget> = {
     };
   },
   async run(ctx, args) {
-    const session = check(ctx, args);
+    const session = await check(ctx, args);
     const what = `deployment ${args.namespace}/${args.deployment}`;
     const { scale, current } = await readScale(session, args);
     if (args.expect && args.expect.replicas !== current)

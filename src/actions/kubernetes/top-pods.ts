@@ -31,7 +31,7 @@ export const k8sTopPods: ActionDefinition<K8sTopPodsArgs, KubernetesTarget> = {
   description: "CPU (millicores) and memory (MiB) per pod, busiest first, from metrics-server.",
   argsSchema: k8sTopPodsArgs,
   async run(ctx, args) {
-    const session = openSession(ctx, args.namespace);
+    const session = await openSession(ctx, args.namespace);
     const subject = `pod metrics (metrics.k8s.io) in namespace ${args.namespace}`;
     const raw: unknown = await session
       .call(subject, (c) =>

@@ -1,4 +1,3 @@
-import mysql from "mysql2/promise";
 import type { Connection, ConnectionOptions } from "mysql2/promise";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext } from "../types.js";
@@ -22,6 +21,8 @@ export async function withMysql<T>(
   throwIfAborted(signal, target.name);
   let conn: Connection;
   try {
+    // mysql2 is loaded on first use: a process that never runs a MySQL action never loads it.
+    const { default: mysql } = await import("mysql2/promise");
     conn = await mysql.createConnection(connectionOptions(target));
   } catch (err) {
     throw translateMysqlError(err, target.name);

@@ -1,5 +1,4 @@
-import { tz } from "@date-fns/tz";
-import { format } from "date-fns";
+import { formatInTimeZone } from "../time-format.js";
 import { formatDuration } from "../duration.js";
 import { resolveStep } from "./escalation-targets.js";
 import { planEscalation } from "./plan-escalation.js";
@@ -41,7 +40,7 @@ export function simulateEscalation(
     const elapsed = when.getTime() - at.getTime();
     const offset = elapsed === 0 ? "T+0" : `T+${formatDuration(elapsed)}`;
     if (options.timeZone === undefined) return offset;
-    return `${offset} (${format(when, "EEE HH:mm", { in: tz(options.timeZone) })})`;
+    return `${offset} (${formatInTimeZone(when, options.timeZone, "EEE HH:mm")})`;
   };
   const passes = (repeat: number) =>
     policy.repeat > 0 ? ` [round ${repeat + 1} of ${policy.repeat + 1}]` : "";
