@@ -3,6 +3,7 @@ import type express from "express";
 import type { Logger } from "pino";
 import type { BotIdentity } from "./bot-identity.js";
 import { pinoToSlackLogger } from "./slack-logger.js";
+import { socketModeStartError } from "./socket-mode-errors.js";
 
 /** Slack's door into Firebreak: the Bolt app over HTTP (on Firebreak's express app) or Socket Mode. */
 export interface SlackApp {
@@ -60,7 +61,10 @@ export function createSlackApp(o: {
   return {
     app,
     async start() {
-      if (o.appToken) await app.start();
+      if (o.appToken)
+        await app.start().catch((err: unknown) => {
+          throw socketModeStartError(err);
+        });
     },
     async stop() {
       if (o.appToken) await app.stop().catch(() => undefined);
