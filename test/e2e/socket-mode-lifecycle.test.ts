@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listPages } from "../../src/paging/escalation-store.js";
-import { getIncident, listIncidents } from "../../src/store/incident-store.js";
-import type { Incident } from "../../src/store/incident-store.js";
-import { auditTimeline, listTimeline } from "../../src/store/timeline-store.js";
+import { listPages } from "../../src/store/escalations/escalations.js";
+import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
+import type { Incident } from "../../src/store/incidents/incidents.js";
+import { auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 
@@ -164,4 +164,27 @@ describe("Firebreak over Socket Mode (SLACK_APP_TOKEN, no public URL)", () => {
     expect(h.emulator.callsTo("conversations.create")).toHaveLength(1);
     expect((await auditTimeline(h.db.pool)).broken).toEqual([]);
   }, 120_000);
+
+  it("stays up through a Slack outage and a refused token at reconnection, and reconnects once Slack answers", async () => {
+    const before = h.emulator.callsTo("apps.connections.open").length;
+    h.emulator.failNext("apps.connections.open", { httpStatus: 503 }, 2);
+    h.emulator.failNext("apps.connections.open", { error: "invalid_auth" });
+    const [old] = socket().disconnect("refresh_requested");
+    await socket().waitForConnection((c) => c.id > old!.id, 30_000);
+    const opens = h.emulator.callsTo("apps.connections.open").slice(before);
+    expect(opens.map((c) => [c.status, (c.response as { error?: string }).error])).toEqual([
+      [503, "service_unavailable"],
+      [503, "service_unavailable"],
+      [200, "invalid_auth"],
+      [200, undefined],
+    ]);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    const help = await h.sender.slashCommand({
+      command: "/incident",
+      text: "help",
+      userId: "U0BOB",
+      channelId: "C0INCIDENTS",
+    });
+    expect(help.ackMessage?.text).toBeTruthy();
+  }, 60_000);
 });

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import { startSlackEmulator } from "../../src/emulator/slack/index.js";
+import { createLogger } from "../../src/log.js";
+import { createRuntime } from "../../src/runtime.js";
 import type { SlackEmulator } from "../../src/emulator/slack/index.js";
 import { runCli } from "../support/cli.js";
 import { createTestDatabase } from "../support/db.js";
@@ -42,6 +45,35 @@ describe("starting in Socket Mode", () => {
       { ok: false, error: "invalid_auth" },
     ]);
     expect(emulator.socketMode.connections()).toEqual([]);
+  });
+
+  it("serves its HTTP doors while Slack is out of reach, and connects once Slack answers", async () => {
+    emulator.failNext("apps.connections.open", { httpStatus: 503 }, 2);
+    const before = emulator.callsTo("apps.connections.open").length;
+    const env = readEnvOptions({
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_APP_TOKEN: emulator.appToken,
+      SLACK_API_URL: emulator.apiUrl,
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+      PORT: "0",
+      HOST: "127.0.0.1",
+    });
+    const runtime = await createRuntime({
+      env,
+      config: parseFirebreakConfig(""),
+      logger: createLogger("silent"),
+      role: "web",
+    });
+    try {
+      const { port } = await runtime.start();
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      await emulator.socketMode.waitForConnection();
+      const opens = emulator.callsTo("apps.connections.open").slice(before);
+      expect(opens.map((c) => c.status)).toEqual([503, 503, 200]);
+    } finally {
+      await runtime.stop();
+    }
   });
 
   it("names SLACK_BOT_TOKEN when only the app token is set", async () => {

@@ -83,6 +83,7 @@ async function handleApiCall(
     return answer(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfterSec) });
   }
   if (fault?.kind === "error") return answer(200, { ok: false, error: fault.error });
+  if (fault?.kind === "http") return answer(fault.status, { ok: false, error: "service_unavailable" });
   try {
     const result = handler
       ? handler({ state: deps.state, args, actor: deps.state.identity.botUserId, baseUrl: deps.baseUrl })
