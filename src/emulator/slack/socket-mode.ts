@@ -3,8 +3,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
-import type { RawData, WebSocket } from "ws";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
 import { FirebreakError } from "../../core/errors.js";
 
 /** The kinds of envelope Slack sends over a Socket Mode connection. */
@@ -107,7 +106,8 @@ export class SocketModeServer extends EventEmitter<SocketModeEventMap> {
   readonly sent: SentEnvelope[] = [];
   /** Every ack received, oldest first. */
   readonly acks: ReceivedAck[] = [];
-  private readonly wss = new WebSocketServer({ noServer: true });
+  /** Created with the first URL handed out, so `ws` is loaded only when Socket Mode is used. */
+  private wss: WebSocketServer | null = null;
   private readonly tickets = new Set<string>();
   private readonly live = new Map<number, Live>();
   private readonly all: SocketConnection[] = [];
@@ -142,7 +142,11 @@ export class SocketModeServer extends EventEmitter<SocketModeEventMap> {
   }
 
   /** A fresh single-use WebSocket URL, as apps.connections.open returns. */
-  issueUrl(): string {
+  async issueUrl(): Promise<string> {
+    if (!this.wss) {
+      const { WebSocketServer } = await import("ws");
+      this.wss ??= new WebSocketServer({ noServer: true });
+    }
     const ticket = randomBytes(16).toString("hex");
     this.tickets.add(ticket);
     return `${this.o.wsBaseUrl}link/?ticket=${ticket}&app_id=${this.o.appId}`;
@@ -153,11 +157,12 @@ export class SocketModeServer extends EventEmitter<SocketModeEventMap> {
     const url = new URL(req.url ?? "/", "http://emulator");
     if (url.pathname !== "/link/" && url.pathname !== "/link") return false;
     const ticket = url.searchParams.get("ticket") ?? "";
-    if (this.closed || !this.tickets.delete(ticket)) {
+    const wss = this.wss;
+    if (this.closed || !wss || !this.tickets.delete(ticket)) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
     return true;
   }
 
@@ -279,7 +284,8 @@ export class SocketModeServer extends EventEmitter<SocketModeEventMap> {
       c.ws.terminate();
     }
     for (const p of this.pending.values()) p.onAck?.();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const wss = this.wss;
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   private accept(ws: WebSocket): void {

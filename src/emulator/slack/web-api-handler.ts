@@ -20,7 +20,7 @@ export interface RouteDeps {
   /** The app-level token: the only one app-level methods (apps.connections.open) accept. */
   appToken: string;
   /** A fresh Socket Mode WebSocket URL. */
-  openSocketModeUrl(): string;
+  openSocketModeUrl(): Promise<string>;
   baseUrl: string;
   logger: Logger;
   record(call: RecordedCall): void;
@@ -87,7 +87,7 @@ async function handleApiCall(
   try {
     const result = handler
       ? handler({ state: deps.state, args, actor: deps.state.identity.botUserId, baseUrl: deps.baseUrl })
-      : { url: deps.openSocketModeUrl() };
+      : { url: await deps.openSocketModeUrl() };
     answer(200, { ok: true, ...result });
   } catch (err) {
     const body = slackErrorBody(err);
