@@ -348,7 +348,7 @@ describe("/incident escalate and /incident page delivered twice by Slack (same t
     const id = await declare("P1", ctx);
     await processEscalation(ctx, id, T0);
     clock.t = at(2 * MIN);
-    const commands = incidentPagingCommands(ctx);
+    const commands = incidentPaging(ctx);
     expect((await commands.escalateNow(id, "U0ADMIN", "trigger-escalate")).status).toBe("changed");
     expect(await processEscalation(ctx, id, at(2 * MIN))).toMatchObject({ kind: "paged", step: 1 });
     expect((await commands.escalateNow(id, "U0ADMIN", "trigger-escalate")).status).toBe("unchanged");
@@ -359,7 +359,7 @@ describe("/incident escalate and /incident page delivered twice by Slack (same t
   it("page pages once", async () => {
     const ctx = contextFor();
     const id = await declare("P3", ctx);
-    const commands = incidentPagingCommands(ctx);
+    const commands = incidentPaging(ctx);
     const target = { kind: "user", userId: "U0ZED" } as const;
     expect((await commands.pageAdHoc(id, "U0ADMIN", target, "trigger-page")).status).toBe("changed");
     expect((await commands.pageAdHoc(id, "U0ADMIN", target, "trigger-page")).status).toBe("unchanged");
