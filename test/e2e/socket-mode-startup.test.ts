@@ -75,10 +75,4 @@ describe("starting in Socket Mode", () => {
       await runtime.stop();
     }
   });
-
-  it("names SLACK_BOT_TOKEN when only the app token is set", async () => {
-    const r = await runCli(["web"], { SLACK_APP_TOKEN: emulator.appToken, LOG_LEVEL: "silent" });
-    expect(r.code).toBe(78);
-    expect(r.stderr).toMatch(/^firebreak: SLACK_BOT_TOKEN: is required with SLACK_APP_TOKEN/);
-  });
 });
