@@ -91,14 +91,20 @@ export function readEnvOptions(
       "must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app).",
     );
   const slackSigningSecret = get("SLACK_SIGNING_SECRET");
-  if (slackBotToken && !slackSigningSecret)
-    fail(
-      "SLACK_SIGNING_SECRET",
-      "is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret).",
-    );
   const slackAppToken = get("SLACK_APP_TOKEN");
   if (slackAppToken && !/^xapp-/.test(slackAppToken))
     fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (or unset it to use HTTP).");
+  if (slackAppToken && !slackBotToken)
+    fail(
+      "SLACK_BOT_TOKEN",
+      "is required with SLACK_APP_TOKEN: Socket Mode carries what Slack sends; replies still need the bot token (xoxb-, OAuth & Permissions).",
+    );
+  // Socket Mode envelopes are not signed: the secret only guards the HTTP Request URL.
+  if (slackBotToken && !slackAppToken && !slackSigningSecret)
+    fail(
+      "SLACK_SIGNING_SECRET",
+      "is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret), unless SLACK_APP_TOKEN selects Socket Mode.",
+    );
   const slackApiUrl = get("SLACK_API_URL");
   if (slackApiUrl) checkUrl("SLACK_API_URL", slackApiUrl, ["http:", "https:"], fail);
   const databaseUrl = get("DATABASE_URL") ?? "postgres://localhost:5432/firebreak";

@@ -4,7 +4,7 @@ import { decidePermission } from "../core/incident/roles.js";
 import type { IncidentRole, Permission, Role } from "../core/incident/roles.js";
 import type { Severity } from "../core/incident/severity.js";
 import { transition } from "../core/incident/state-machine.js";
-import { lockIncident, updateIncident } from "../store/incidents/incidents.js";
+import { claimRequestKey, lockIncident, updateIncident } from "../store/incidents/incidents.js";
 import type { IncidentPatch } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
@@ -19,7 +19,8 @@ export type IncidentChangeRequest =
   | { type: "reopen" }
   | { type: "severity"; severity: Severity }
   | { type: "role"; role: IncidentRole; userId: string }
-  | { type: "note"; text: string }
+  /** `requestKey` (the Slack trigger or view id) records the note once however often Slack delivers it. */
+  | { type: "note"; text: string; requestKey?: string }
   | { type: "checklist"; itemId: number; done: boolean };
 
 const PERMISSION: Record<IncidentChangeRequest["type"], Permission> = {
@@ -188,6 +189,8 @@ export async function applyIncidentChangeIn(
       );
     }
     case "note": {
+      if (request.requestKey && !(await claimRequestKey(tx, `note:${request.requestKey}`)))
+        return { status: "unchanged", message: "That note is already on the timeline.", incident };
       await appendTimelineEvent(tx, {
         incidentId,
         actor,

@@ -71,6 +71,7 @@ export type AdHocTarget = { kind: "user"; userId: string } | { kind: "schedule";
 
 /** What `/incident escalate` and `/incident page` need from paging. */
 export interface IncidentPaging {
-  escalateNow(incidentId: number, actor: string): Promise<Outcome>;
-  pageAdHoc(incidentId: number, actor: string, target: AdHocTarget): Promise<Outcome>;
+  /** `requestKey` (the command's trigger id) makes a redelivered command a no-op, not a second page. */
+  escalateNow(incidentId: number, actor: string, requestKey?: string): Promise<Outcome>;
+  pageAdHoc(incidentId: number, actor: string, target: AdHocTarget, requestKey?: string): Promise<Outcome>;
 }

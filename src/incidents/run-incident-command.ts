@@ -73,7 +73,13 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
     case "note":
       return {
         type: "outcome",
-        outcome: await applyIncidentChange(deps, incident.id, inv.userId, toChangeRequest(cmd), "slash"),
+        outcome: await applyIncidentChange(
+          deps,
+          incident.id,
+          inv.userId,
+          toChangeRequest(cmd, inv.triggerId),
+          "slash",
+        ),
       };
     case "escalate":
     case "page": {
@@ -85,8 +91,8 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
         type: "outcome",
         outcome:
           cmd.type === "escalate"
-            ? await paging.escalateNow(incident.id, inv.userId)
-            : await paging.pageAdHoc(incident.id, inv.userId, cmd.target),
+            ? await paging.escalateNow(incident.id, inv.userId, inv.triggerId)
+            : await paging.pageAdHoc(incident.id, inv.userId, cmd.target, inv.triggerId),
       };
     }
   }
@@ -95,7 +101,7 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
 type ChangeCommand = Extract<IncidentCommand, { type: IncidentChangeRequest["type"] }>;
 
 /** The change a lifecycle command asks for (the command minus its `#N`). */
-function toChangeRequest(cmd: ChangeCommand): IncidentChangeRequest {
+function toChangeRequest(cmd: ChangeCommand, triggerId: string | undefined): IncidentChangeRequest {
   switch (cmd.type) {
     case "resolve":
       return { type: "resolve", ...(cmd.summary ? { summary: cmd.summary } : {}) };
@@ -104,7 +110,8 @@ function toChangeRequest(cmd: ChangeCommand): IncidentChangeRequest {
     case "role":
       return { type: "role", role: cmd.role, userId: cmd.userId };
     case "note":
-      return { type: "note", text: cmd.text };
+      // The trigger id is the same on every delivery of one command, and new for the next.
+      return { type: "note", text: cmd.text, ...(triggerId ? { requestKey: triggerId } : {}) };
     default:
       return { type: cmd.type };
   }

@@ -2,7 +2,7 @@ import { mentionUser } from "../core/mrkdwn.js";
 import { whoIsOnCall } from "../core/oncall/who-is-on-call.js";
 import type { Outcome } from "../incidents/deps.js";
 import type { IncidentPaging } from "../incidents/ports.js";
-import { lockIncident } from "../store/incidents/incidents.js";
+import { claimRequestKey, lockIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { PagingContext } from "./context.js";
@@ -12,10 +12,13 @@ import { sendPages } from "./page-delivery.js";
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
 
+const ALREADY_HANDLED =
+  "That command was already carried out (Slack delivered it twice): nothing new was sent.";
+
 /** `/incident escalate` and `/incident page`, each one transaction under the incident's lock. */
 export function incidentPaging(ctx: PagingContext): IncidentPaging {
   return {
-    escalateNow: (incidentId, actor) =>
+    escalateNow: (incidentId, actor, requestKey) =>
       withTransaction(ctx.pool, async (tx): Promise<Outcome> => {
         const incident = await lockIncident(tx, incidentId);
         if (!incident) return { status: "refused", message: `There is no incident #${incidentId}.` };
@@ -35,6 +38,8 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
         }
         if (esc.skipToNext)
           return { status: "unchanged", message: "Escalating to the next step already.", incident };
+        if (requestKey && !(await claimRequestKey(tx, `escalate:${requestKey}`)))
+          return { status: "unchanged", message: ALREADY_HANDLED, incident };
         const now = ctx.clock.now();
         await setEscalationDue(tx, incidentId, now, { skipToNext: true, now });
         await appendTimelineEvent(tx, {
@@ -50,7 +55,7 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
         return { status: "changed", message, incident };
       }),
 
-    async pageAdHoc(incidentId, actor, target) {
+    async pageAdHoc(incidentId, actor, target, requestKey) {
       const now = ctx.clock.now();
       let userIds: string[];
       if (target.kind === "user") userIds = [target.userId];
@@ -80,6 +85,8 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
             message: "The incident is resolved; reopen it before paging.",
             incident,
           };
+        if (requestKey && !(await claimRequestKey(tx, `page:${requestKey}`)))
+          return { status: "unchanged", message: ALREADY_HANDLED, incident };
         const n = await nextAdHocNumber(tx, incidentId);
         await appendTimelineEvent(tx, {
           incidentId,

@@ -8,17 +8,22 @@ import { resolveWhen } from "../core/oncall/when.js";
 import { whoIsOnCall } from "../core/oncall/who-is-on-call.js";
 import type { Schedule } from "../core/oncall/types.js";
 import { mentionUser } from "../core/mrkdwn.js";
+import { claimRequestKey } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { PagingContext } from "./context.js";
 import { currentOverrides, insertOverride, removeOverride } from "../store/oncall/overrides.js";
 import { simulatePolicy } from "./simulate-policy.js";
 
-/** Runs one `/oncall` command for `userId`; the answer is mrkdwn for an ephemeral reply. */
+/**
+ * Runs one `/oncall` command for `userId`; the answer is mrkdwn for an ephemeral reply.
+ * `requestKey` (the command's trigger id) adds an override once however often Slack delivers it.
+ */
 export async function runOncallCommand(
   ctx: Pick<PagingContext, "pool" | "clock" | "config">,
   command: OncallCommand,
   userId: string,
+  requestKey?: string,
 ): Promise<string> {
   const now = ctx.clock.now();
   const schedules = ctx.config.paging.schedules;
@@ -69,6 +74,8 @@ export async function runOncallCommand(
       const schedule = pickSchedule(command.schedule);
       const window = resolveOverrideWindow(command.window, now, schedule.timeZone);
       return withTransaction(ctx.pool, async (tx) => {
+        if (requestKey && !(await claimRequestKey(tx, `override:${requestKey}`)))
+          return "That override was already added (Slack delivered the command twice): `/oncall` shows it.";
         const o = await insertOverride(tx, {
           schedule: schedule.name,
           userId: command.userId,

@@ -3,6 +3,7 @@ import type express from "express";
 import type { Logger } from "pino";
 import type { BotIdentity } from "./bot-identity.js";
 import { pinoToSlackLogger } from "./slack-logger.js";
+import { createSocketModeConnection } from "./socket-mode-connection.js";
 
 /** Slack's door into Firebreak: the Bolt app over HTTP (on Firebreak's express app) or Socket Mode. */
 export interface SlackApp {
@@ -33,37 +34,38 @@ export function createSlackApp(o: {
     ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
     retryConfig: { retries: 0 },
   };
-  const app = o.appToken
-    ? new BoltApp({
-        socketMode: true,
+  const socket = o.appToken
+    ? createSocketModeConnection({
         appToken: o.appToken,
-        signingSecret: o.signingSecret,
-        authorize,
-        logger,
         clientOptions,
+        slackLogger: logger,
+        log: o.log.child({ component: "socket-mode" }),
       })
-    : new BoltApp({
-        receiver: new ExpressReceiver({
-          signingSecret: o.signingSecret,
-          ...(o.http ? { app: o.http } : {}),
-          endpoints: "/slack/events",
-          processBeforeResponse: false,
-          logger,
-        }),
-        authorize,
+    : null;
+  const app = new BoltApp({
+    receiver:
+      socket?.receiver ??
+      new ExpressReceiver({
+        signingSecret: o.signingSecret,
+        ...(o.http ? { app: o.http } : {}),
+        endpoints: "/slack/events",
+        processBeforeResponse: false,
         logger,
-        clientOptions,
-      });
+      }),
+    authorize,
+    logger,
+    clientOptions,
+  });
   app.error(async (err) => {
     o.log.error({ err }, "unhandled error in a Slack listener");
   });
   return {
     app,
     async start() {
-      if (o.appToken) await app.start();
+      await socket?.start();
     },
     async stop() {
-      if (o.appToken) await app.stop().catch(() => undefined);
+      await socket?.stop();
     },
   };
 }

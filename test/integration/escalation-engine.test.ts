@@ -342,6 +342,31 @@ describe("/incident escalate and /incident page", () => {
   });
 });
 
+describe("/incident escalate and /incident page delivered twice by Slack (same trigger id)", () => {
+  it("escalate moves one step, even when the escalation ran between the two deliveries", async () => {
+    const ctx = contextFor();
+    const id = await declare("P1", ctx);
+    await processEscalation(ctx, id, T0);
+    clock.t = at(2 * MIN);
+    const commands = incidentPaging(ctx);
+    expect((await commands.escalateNow(id, "U0ADMIN", "trigger-escalate")).status).toBe("changed");
+    expect(await processEscalation(ctx, id, at(2 * MIN))).toMatchObject({ kind: "paged", step: 1 });
+    expect((await commands.escalateNow(id, "U0ADMIN", "trigger-escalate")).status).toBe("unchanged");
+    expect(await processEscalation(ctx, id, at(2 * MIN))).toMatchObject({ kind: "wait" });
+    expect((await kinds(id)).filter((k) => k === "escalation.escalated")).toHaveLength(1);
+  });
+
+  it("page pages once", async () => {
+    const ctx = contextFor();
+    const id = await declare("P3", ctx);
+    const commands = incidentPaging(ctx);
+    const target = { kind: "user", userId: "U0ZED" } as const;
+    expect((await commands.pageAdHoc(id, "U0ADMIN", target, "trigger-page")).status).toBe("changed");
+    expect((await commands.pageAdHoc(id, "U0ADMIN", target, "trigger-page")).status).toBe("unchanged");
+    expect(await paged(id)).toEqual(["-1.0:U0ZED"]);
+  });
+});
+
 describe("reading /incident escalate and /incident page", () => {
   it("reads escalate, a mentioned person and a schedule name, and explains anything else", () => {
     expect(parseIncidentCommand("escalate")).toEqual({ type: "escalate" });

@@ -111,6 +111,19 @@ describe("/oncall", () => {
     await expect(run("override <@U0ZOE> 4h")).rejects.toThrow(/Name the schedule \(primary, db\)/);
   });
 
+  it("adds an override once when Slack delivers the command twice (same trigger id)", async () => {
+    const command = parseOncallCommand("override <@U0YAN|yan> 2h db");
+    const first = await runOncallCommand(context(), command, "U0ADMIN", "1700000000.123.abc");
+    const again = await runOncallCommand(context(), command, "U0ADMIN", "1700000000.123.abc");
+    expect(again).toMatch(/already added/);
+    const added = (await listTimeline(db.pool, WORKSPACE_CHAIN)).filter(
+      (e) => e.kind === "oncall.override_added" && (e.data as { user?: string }).user === "U0YAN",
+    );
+    expect(added).toHaveLength(1);
+    const id = /Override (\d+)/.exec(first)?.[1];
+    expect(await run(`override remove ${id}`)).toContain(`Removed override ${id}`);
+  });
+
   it("simulates a policy or a severity as a dry run", async () => {
     const byName = await run("simulate default");
     expect(byName).toContain("Escalation policy *default*");

@@ -3,7 +3,11 @@ import { parseFirebreakConfig, readEnvOptions } from "../../src/config.js";
 import type { FirebreakConfig } from "../../src/config.js";
 import type { Clock } from "../../src/core/ports.js";
 import { createSlackRequestSender, startSlackEmulator } from "../../src/emulator/slack/index.js";
-import type { SlackEmulator, SlackRequestSender } from "../../src/emulator/slack/index.js";
+import type {
+  SlackEmulator,
+  SlackEmulatorOptions,
+  SlackRequestSender,
+} from "../../src/emulator/slack/index.js";
 import { createLogger } from "../../src/log.js";
 import { createRuntime } from "../../src/runtime.js";
 import type { Runtime } from "../../src/runtime.js";
@@ -31,19 +35,34 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** How to start a harness; everything has a default. */
+export interface HarnessOptions {
+  configYaml?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+  /**
+   * How Slack reaches Firebreak: signed HTTP requests to /slack/events (the default), or
+   * Socket Mode (SLACK_APP_TOKEN set), envelopes on the connection Firebreak opens.
+   */
+  slackTransport?: "http" | "socket";
+  /** Options for the Slack emulator (Socket Mode timings, users…). */
+  emulator?: SlackEmulatorOptions;
+}
+
 /**
  * A whole Firebreak (web + worker) on a free loopback port, on a database of its own,
- * talking to a Slack emulator through the real Slack SDKs; requests signed as Slack signs them.
+ * talking to a Slack emulator through the real Slack SDKs; requests signed as Slack signs
+ * them, or sent over Socket Mode.
  */
-export async function startHarness(
-  opts: { configYaml?: string; clock?: Clock; env?: Record<string, string> } = {},
-): Promise<Harness> {
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const emulator = await startSlackEmulator({});
+  const emulator = await startSlackEmulator(opts.emulator ?? {});
   const signingSecret = randomBytes(12).toString("hex");
+  const socketMode = opts.slackTransport === "socket";
   const env = readEnvOptions({
     SLACK_BOT_TOKEN: emulator.botToken,
     SLACK_SIGNING_SECRET: signingSecret,
+    ...(socketMode ? { SLACK_APP_TOKEN: emulator.appToken } : {}),
     SLACK_API_URL: emulator.apiUrl,
     DATABASE_URL: db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -62,7 +81,9 @@ export async function startHarness(
   });
   const { port } = await runtime.start();
   const url = `http://127.0.0.1:${port}`;
-  const sender = createSlackRequestSender({ targetUrl: `${url}/slack/events`, signingSecret, emulator });
+  const sender = socketMode
+    ? createSlackRequestSender({ socketMode: true, emulator })
+    : createSlackRequestSender({ targetUrl: `${url}/slack/events`, signingSecret, emulator });
   return {
     db,
     emulator,

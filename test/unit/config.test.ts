@@ -30,6 +30,18 @@ describe("environment options", () => {
     );
   });
 
+  it("takes Socket Mode from SLACK_APP_TOKEN: no signing secret needed, but a bot token and an xapp- token", () => {
+    const env = readEnvOptions({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A1-2-abc" });
+    expect(env).toMatchObject({ localMode: false, slackAppToken: "xapp-1-A1-2-abc" });
+    expect(env.slackSigningSecret).toBeUndefined();
+    expect(errorOf(() => readEnvOptions({ SLACK_APP_TOKEN: "xapp-1-A1-2-abc" }))).toMatch(
+      /^SLACK_BOT_TOKEN: is required with SLACK_APP_TOKEN/,
+    );
+    expect(errorOf(() => readEnvOptions({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-1" }))).toMatch(
+      /^SLACK_APP_TOKEN: must be an app-level token starting with xapp-/,
+    );
+  });
+
   it("rejects malformed values with one line per variable", () => {
     expect(errorOf(() => readEnvOptions({ PORT: "http" }))).toMatch(/^PORT: /);
     expect(errorOf(() => readEnvOptions({ DATABASE_URL: "mysql://x" }))).toMatch(

@@ -8,6 +8,8 @@ import { FirebreakError } from "../../core/errors.js";
 import { FaultInjector } from "./faults.js";
 import { sendText } from "./http-io.js";
 import { DEFAULT_IDENTITY, seedWorkspace } from "./seed.js";
+import { SocketModeServer } from "./socket-mode.js";
+import type { SocketModeOptions } from "./socket-mode.js";
 import { WorkspaceState } from "./state.js";
 import type {
   EmulatedChannel,
@@ -30,6 +32,10 @@ export interface SlackEmulatorOptions {
   port?: number;
   /** The bot token the app must present; `xoxb-emulator` by default. */
   botToken?: string;
+  /** The app-level token apps.connections.open accepts (Socket Mode); `xapp-1-…-emulator` by default. */
+  appToken?: string;
+  /** Socket Mode timings (ack timeout, redelivery schedule…); Slack's by default. */
+  socketMode?: SocketModeOptions;
   /** The humans of the workspace (the bot is always added); alice, bob, carol and dave by default. */
   users?: EmulatedUser[];
   logger?: Logger;
@@ -57,7 +63,11 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
   /** What to give WebClient as `slackApiUrl` (ends in "/api/"). */
   readonly apiUrl: string;
   readonly botToken: string;
+  /** The app-level (`xapp-`) token that opens Socket Mode connections. */
+  readonly appToken: string;
   readonly state: WorkspaceState;
+  /** Slack's Socket Mode side: connections, envelopes, acks, disconnects. */
+  readonly socketMode: SocketModeServer;
   /** Every request answered, oldest first. */
   readonly calls: RecordedCall[] = [];
   private readonly faults: FaultInjector;
@@ -65,19 +75,37 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
 
   constructor(
     private readonly server: Server,
-    options: { url: string; botToken: string; now: () => Date; logger: Logger; users?: EmulatedUser[] },
+    options: {
+      url: string;
+      botToken: string;
+      appToken: string;
+      now: () => Date;
+      logger: Logger;
+      users?: EmulatedUser[];
+      socketMode?: SocketModeOptions;
+    },
   ) {
     super();
     this.url = options.url;
     this.apiUrl = `${options.url}api/`;
     this.botToken = options.botToken;
+    this.appToken = options.appToken;
     this.state = new WorkspaceState(DEFAULT_IDENTITY, options.now, this);
     this.faults = new FaultInjector(options.now);
     seedWorkspace(this.state, options.users);
+    this.socketMode = new SocketModeServer({
+      ...options.socketMode,
+      wsBaseUrl: options.url.replace(/^http/, "ws"),
+      appId: this.state.identity.appId,
+      now: options.now,
+      logger: options.logger,
+    });
     this.routes = {
       state: this.state,
       faults: this.faults,
       botToken: this.botToken,
+      appToken: this.appToken,
+      openSocketModeUrl: () => this.socketMode.issueUrl(),
       baseUrl: this.url,
       logger: options.logger,
       record: (call) => {
@@ -273,9 +301,10 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
     return event.call;
   }
 
-  /** Stops listening and drops open connections. */
+  /** Stops listening and drops open connections (Socket Mode ones too). */
   async close(): Promise<void> {
     this.removeAllListeners();
+    await this.socketMode.close();
     await new Promise<void>((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       this.server.closeAllConnections();
@@ -316,9 +345,14 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const emulator = new SlackEmulator(server, {
     url: `http://${urlHost}:${port}/`,
     botToken: options.botToken ?? "xoxb-emulator",
+    appToken: options.appToken ?? `xapp-1-${DEFAULT_IDENTITY.appId}-1-emulator`,
     now: options.now ?? (() => new Date()),
     logger,
     ...(options.users === undefined ? {} : { users: options.users }),
+    ...(options.socketMode === undefined ? {} : { socketMode: options.socketMode }),
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (!emulator.socketMode.handleUpgrade(req, socket, head)) socket.destroy();
   });
   dispatch = async (req, res) => {
     if (await emulator.handleRequest(req, res)) return;

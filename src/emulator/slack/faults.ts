@@ -1,7 +1,10 @@
 import type { InjectedFault } from "./types.js";
 
 /** What the emulator should answer instead of running a method. */
-export type FaultOutcome = { kind: "error"; error: string } | { kind: "ratelimited"; retryAfterSec: number };
+export type FaultOutcome =
+  | { kind: "error"; error: string }
+  | { kind: "ratelimited"; retryAfterSec: number }
+  | { kind: "http"; status: number };
 
 const WINDOW_MS = 60_000;
 
@@ -38,9 +41,9 @@ export class FaultInjector {
   check(method: string): FaultOutcome | undefined {
     const fault = this.scripted.get(method)?.shift();
     if (fault !== undefined) {
-      return "error" in fault
-        ? { kind: "error", error: fault.error }
-        : { kind: "ratelimited", retryAfterSec: Math.max(0, Math.ceil(fault.rateLimitSeconds)) };
+      if ("error" in fault) return { kind: "error", error: fault.error };
+      if ("httpStatus" in fault) return { kind: "http", status: fault.httpStatus };
+      return { kind: "ratelimited", retryAfterSec: Math.max(0, Math.ceil(fault.rateLimitSeconds)) };
     }
     const limit = this.limits.get(method);
     if (!limit) return undefined;

@@ -11,6 +11,16 @@ export type {
   ViewSubmissionResponse,
 } from "./request-sender.js";
 export { signSlackRequest } from "./signing.js";
+export { SocketModeServer } from "./socket-mode.js";
+export type {
+  DisconnectReason,
+  EnvelopeOutcome,
+  EnvelopeType,
+  ReceivedAck,
+  SentEnvelope,
+  SocketConnection,
+  SocketModeOptions,
+} from "./socket-mode.js";
 export { BOT_USER, DEFAULT_HUMANS, DEFAULT_IDENTITY, DEFAULT_USERGROUPS, INCIDENTS_CHANNEL } from "./seed.js";
 export type { WorkspaceIdentity, WorkspaceState } from "./state.js";
 export type { SubmittedValues } from "./view-state.js";

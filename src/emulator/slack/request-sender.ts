@@ -1,6 +1,8 @@
 import { FirebreakError } from "../../core/errors.js";
 import { isRecord, slackErrorBody } from "./args.js";
 import type { SlackEmulator } from "./emulator.js";
+import { httpTransport, socketModeTransport } from "./inbound-transport.js";
+import type { InboundResponse, SendOptions } from "./inbound-transport.js";
 import type { FoundElement, InboundContext } from "./interaction-payloads.js";
 import {
   actionTs,
@@ -14,41 +16,31 @@ import {
 import { readMessageContent } from "./methods/message-content.js";
 import { viewIssues } from "./methods/views.js";
 import { viewJson } from "./serialize.js";
-import { signSlackRequest } from "./signing.js";
 import type { EmulatedMessage, EmulatedView } from "./types.js";
 import type { SubmittedValues } from "./view-state.js";
 import { buildViewStateValues } from "./view-state.js";
 
-/** How to reach the app and sign for it. */
-export interface SlackRequestSenderOptions {
-  /** The app's Request URL, e.g. `http://127.0.0.1:PORT/slack/events`. */
-  targetUrl: string;
-  signingSecret: string;
+export type { InboundResponse, SendOptions } from "./inbound-transport.js";
+
+/**
+ * How to reach the app: over HTTP (its Request URL, each request signed) or, with
+ * `socketMode`, as envelopes on the Socket Mode connections the app opened with the emulator.
+ */
+export type SlackRequestSenderOptions = {
   emulator: SlackEmulator;
   /** Clock for the signature timestamp (Bolt compares it with the real time) and action_ts. */
   now?: () => Date;
   /** The legacy verification token put in payloads. */
   verificationToken?: string;
-}
-
-/** Per-request twists, to prove the app rejects or deduplicates what it should. */
-export interface SendOptions {
-  /** Sign with this secret instead of the right one. */
-  signingSecret?: string;
-  /** Claim the request was signed this many seconds ago (Bolt refuses more than 300). */
-  ageSeconds?: number;
-  /** Send `X-Slack-Retry-Num` (and `X-Slack-Retry-Reason`), as Slack does when it retries. */
-  retryNum?: number;
-  retryReason?: string;
-}
-
-/** The app's HTTP answer. */
-export interface InboundResponse {
-  status: number;
-  body: string;
-  /** The body parsed as JSON, when it is JSON. */
-  json: unknown;
-}
+} & (
+  | {
+      /** The app's Request URL, e.g. `http://127.0.0.1:PORT/slack/events`. */
+      targetUrl: string;
+      signingSecret: string;
+      socketMode?: false;
+    }
+  | { socketMode: true }
+);
 
 /** A slash command's answer, with the URLs it carried. */
 export interface SlashCommandResponse extends InboundResponse {
@@ -132,25 +124,9 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
     now,
   };
 
-  async function send(
-    rawBody: string,
-    contentType: string,
-    sendOptions: SendOptions = {},
-  ): Promise<InboundResponse> {
-    const timestampSec = Math.floor(now().getTime() / 1000) - (sendOptions.ageSeconds ?? 0);
-    const headers: Record<string, string> = {
-      "content-type": contentType,
-      "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-      ...signSlackRequest(sendOptions.signingSecret ?? options.signingSecret, rawBody, timestampSec),
-    };
-    if (sendOptions.retryNum !== undefined) {
-      headers["x-slack-retry-num"] = String(sendOptions.retryNum);
-      headers["x-slack-retry-reason"] = sendOptions.retryReason ?? "http_timeout";
-    }
-    const response = await fetch(options.targetUrl, { method: "POST", headers, body: rawBody });
-    const body = await response.text();
-    return { status: response.status, body, json: parseJson(body) };
-  }
+  const send = options.socketMode
+    ? socketModeTransport(emulator.socketMode)
+    : httpTransport({ targetUrl: options.targetUrl, signingSecret: options.signingSecret, now });
 
   const sendForm = (fields: Record<string, string>, sendOptions?: SendOptions) =>
     send(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", sendOptions);
@@ -372,12 +348,4 @@ function applyResponseAction(emulator: SlackEmulator, view: EmulatedView, respon
     return undefined;
   }
   return "invalid_arguments";
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -145,8 +145,8 @@ export interface RecordedCall {
   status: number;
 }
 
-/** What `failNext` makes a method do. */
-export type InjectedFault = { error: string } | { rateLimitSeconds: number };
+/** What `failNext` makes a method do: answer an error, a 429, or an HTTP failure (an outage). */
+export type InjectedFault = { error: string } | { rateLimitSeconds: number } | { httpStatus: number };
 
 /** Something the emulator recorded, as `waitFor` sees it. */
 export type EmulatorEvent =

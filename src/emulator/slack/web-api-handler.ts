@@ -9,11 +9,18 @@ import { applyResponseUrlPost } from "./response-url.js";
 import type { WorkspaceState } from "./state.js";
 import type { RecordedCall } from "./types.js";
 
+/** The one app-level method: a Socket Mode WebSocket URL, for the `xapp-` token only. */
+const APPS_CONNECTIONS_OPEN = "apps.connections.open";
+
 /** What the HTTP routes need from the emulator. */
 export interface RouteDeps {
   state: WorkspaceState;
   faults: FaultInjector;
   botToken: string;
+  /** The app-level token: the only one app-level methods (apps.connections.open) accept. */
+  appToken: string;
+  /** A fresh Socket Mode WebSocket URL. */
+  openSocketModeUrl(): Promise<string>;
   baseUrl: string;
   logger: Logger;
   record(call: RecordedCall): void;
@@ -61,23 +68,26 @@ async function handleApiCall(
     sendJson(res, status, body, headers);
   };
   const handler = METHODS[method];
-  if (!handler) return answer(200, { ok: false, error: "unknown_method", req_method: method });
+  const appLevel = method === APPS_CONNECTIONS_OPEN;
+  if (!handler && !appLevel) return answer(200, { ok: false, error: "unknown_method", req_method: method });
   if (parsed.malformed) return answer(200, { ok: false, error: "invalid_json" });
   const token = requestToken(req, args);
   if (token === undefined) return answer(200, { ok: false, error: "not_authed" });
-  if (token !== deps.botToken) return answer(200, { ok: false, error: "invalid_auth" });
+  // Slack tells a valid token of the wrong kind (bot vs app-level) from one it does not know.
+  const expected = appLevel ? deps.appToken : deps.botToken;
+  const other = appLevel ? deps.botToken : deps.appToken;
+  if (token === other) return answer(200, { ok: false, error: "not_allowed_token_type" });
+  if (token !== expected) return answer(200, { ok: false, error: "invalid_auth" });
   const fault = deps.faults.check(method);
   if (fault?.kind === "ratelimited") {
     return answer(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfterSec) });
   }
   if (fault?.kind === "error") return answer(200, { ok: false, error: fault.error });
+  if (fault?.kind === "http") return answer(fault.status, { ok: false, error: "service_unavailable" });
   try {
-    const result = handler({
-      state: deps.state,
-      args,
-      actor: deps.state.identity.botUserId,
-      baseUrl: deps.baseUrl,
-    });
+    const result = handler
+      ? handler({ state: deps.state, args, actor: deps.state.identity.botUserId, baseUrl: deps.baseUrl })
+      : { url: await deps.openSocketModeUrl() };
     answer(200, { ok: true, ...result });
   } catch (err) {
     const body = slackErrorBody(err);

@@ -161,7 +161,13 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     await ack();
     const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: number };
     if (incidentId)
-      await applyIncidentChange(deps, incidentId, body.user.id, { type: "note", text }, "modal");
+      await applyIncidentChange(
+        deps,
+        incidentId,
+        body.user.id,
+        { type: "note", text, requestKey: view.id },
+        "modal",
+      );
   });
 }
 

@@ -56,7 +56,7 @@ export function registerOncallListeners(app: App, deps: OncallListenerDeps): voi
           }));
         }
       }
-      const text = await runOncallCommand(deps, parsed, command.user_id);
+      const text = await runOncallCommand(deps, parsed, command.user_id, command.trigger_id);
       await sendReply(deps, command.response_url, oncallReply(text));
     } catch (err) {
       const fe = err instanceof FirebreakError && err.code === "input_invalid" ? err : null;
