@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * Firebreak's composition root and CLI:
  *   start | web | worker | migrate | audit verify [--incident N] | timeline N [--format md|json] | check-config
