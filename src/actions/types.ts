@@ -16,6 +16,12 @@ export interface ActionDefinition<Args = unknown, Target = unknown> {
   readonly description: string;
   readonly argsSchema: z.ZodType<Args>;
   /**
+   * Checks the arguments against the target without reaching it (an allowed host, an
+   * allowed namespace, bounds): run when the request is made, so a refusal is told to the
+   * requester before anything starts. Throws a FirebreakError; the run checks again.
+   */
+  check?(target: Target, args: Args): void;
+  /**
    * Remediations only: read current state and describe exactly what would change,
    * e.g. `deployment ecommerce/app replicas 3 → 5`. Must not change anything.
    */

@@ -14,6 +14,7 @@ import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps, RunResult } from "./deps.js";
+import { preflightSteps } from "./steps.js";
 import { startRun } from "./execute-run.js";
 import { previewRun } from "./preview-run.js";
 import { autoRunsSince, insertRun, lastStartedAt, runningOnTarget } from "../store/runs/runs.js";
@@ -96,6 +97,8 @@ export async function requestRun(deps: RunDeps, req: RunRequest): Promise<RunRes
       return refuse(
         `${command.targetType} target ${target} is not configured in firebreak.yaml; nothing ran.`,
       );
+    const unfit = preflightSteps(deps, command, params, target);
+    if (unfit) return refuse(`${unfit} Nothing ran.`);
     const policy = command.policy;
     const decision = decideRequest({
       command: req.system ? { ...command, policy: { ...policy, requesters: ["anyone"] } } : command,

@@ -25,6 +25,9 @@ export const netDns: ActionDefinition<NetDnsArgs, HttpTarget> = {
   targetType: "http",
   description: "Resolve the target's hosts (A and AAAA) with the system resolver, timing each.",
   argsSchema: netDnsArgs,
+  check: (target, args) => {
+    if (args.host !== undefined) assertAllowed(target, args.host);
+  },
   run: async (ctx, args) => {
     if (args.host !== undefined) assertAllowed(ctx.target, args.host);
     const hosts =

@@ -25,6 +25,7 @@ export const netTcp: ActionDefinition<NetTcpArgs, HttpTarget> = {
   targetType: "http",
   description: "Open one TCP connection to host:port (among the target's hosts) and time it.",
   argsSchema: netTcpArgs,
+  check: (target, args) => assertAllowed(target, args.host, args.port),
   run: async (ctx, args) => {
     assertAllowed(ctx.target, args.host, args.port);
     const where = args.host.includes(":") ? `[${args.host}]:${args.port}` : `${args.host}:${args.port}`;

@@ -7,6 +7,7 @@ import { k8sRollback } from "./rollback.js";
 import { k8sRolloutRestart } from "./rollout-restart.js";
 import { k8sRolloutStatus } from "./rollout-status.js";
 import { k8sScale } from "./scale.js";
+import { assertNamespaceAllowed, assertReplicasAllowed } from "./target.js";
 import type { KubernetesTarget } from "./target.js";
 import { k8sTopPods } from "./top-pods.js";
 
@@ -49,4 +50,11 @@ export const kubernetesActions: readonly ActionDefinition<unknown, KubernetesTar
   k8sRollback,
   k8sScale,
   k8sDeletePod,
-];
+].map((action) => ({ ...action, check: checkKubernetesArgs }));
+
+/** Before a request is accepted: the namespace is one the target allows, replicas within its bounds. */
+function checkKubernetesArgs(target: KubernetesTarget, args: unknown): void {
+  const a = args as { namespace?: unknown; replicas?: unknown };
+  if (typeof a.namespace === "string") assertNamespaceAllowed(target, a.namespace);
+  if (typeof a.replicas === "number") assertReplicasAllowed(target, a.replicas);
+}

@@ -1,5 +1,6 @@
 import { parseDuration } from "../duration.js";
 import { FirebreakError, inputInvalid } from "../errors.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 import type { CatalogCommand, ParamValue, ParameterSpec } from "./types.js";
 
 // Control characters, bidi overrides, zero-width characters and line separators: never part of a value.
@@ -44,7 +45,7 @@ export function parseParamValue(spec: ParameterSpec, raw: string, targets: reado
         throw fail(`"${show(raw)}" is not a duration: use forms like 90s, 15m, 1h.`);
       }
       if (ms < spec.minMs || ms > spec.maxMs)
-        throw fail(`${raw} is out of bounds: use ${formatMs(spec.minMs)}–${formatMs(spec.maxMs)}.`);
+        throw fail(`${show(raw)} is out of bounds: use ${formatMs(spec.minMs)}–${formatMs(spec.maxMs)}.`);
       return spec.unit === "milliseconds" ? ms : Math.round(ms / 1000);
     }
     case "target": {
@@ -148,12 +149,12 @@ export function placeholders(args: unknown): string[] {
   return [];
 }
 
-/** A value shown back to the user: bounded, with invisible characters made visible. */
+/** A value shown back to the user: bounded, invisible characters made visible, markup escaped. */
 function show(raw: string): string {
   const visible = [...raw]
     .map((c) => (INVISIBLE.test(c) ? `\\u{${c.codePointAt(0)!.toString(16)}}` : c))
     .join("");
-  return visible.length > 60 ? `${visible.slice(0, 59)}…` : visible;
+  return escapeMrkdwn(visible.length > 60 ? `${visible.slice(0, 59)}…` : visible);
 }
 
 /** 90000 → `1m30s`. */

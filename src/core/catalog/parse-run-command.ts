@@ -1,4 +1,5 @@
 import { inputInvalid } from "../errors.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 
 /** A parsed `/run …`: help, or a command with its raw `param=value` pairs. */
 export type RunCommand =
@@ -63,23 +64,23 @@ export function parseRunCommand(text: string): RunCommand {
     if (rest.length > 1) throw inputInvalid("Use `/run help` or `/run help <command>`.");
     const name = rest[0]?.toLowerCase();
     if (name !== undefined && !COMMAND_NAME.test(name))
-      throw inputInvalid(`"${name}" is not a command name: \`/run help\` lists them.`);
+      throw inputInvalid(`"${escapeMrkdwn(name)}" is not a command name: \`/run help\` lists them.`);
     return name === undefined ? { type: "help" } : { type: "help", command: name };
   }
   const command = first.toLowerCase();
   if (!COMMAND_NAME.test(command))
-    throw inputInvalid(`"${first}" is not a command name: \`/run help\` lists the commands.`);
+    throw inputInvalid(`"${escapeMrkdwn(first)}" is not a command name: \`/run help\` lists the commands.`);
   const params: Record<string, string> = {};
   for (const word of rest) {
     const eq = word.indexOf("=");
     if (eq <= 0)
       throw inputInvalid(
-        `"${word}" is not param=value: write parameters as name=value, e.g. \`/run ${command} target=orders-db\`.`,
+        `"${escapeMrkdwn(word)}" is not param=value: write parameters as name=value, e.g. \`/run ${command} target=orders-db\`.`,
       );
     const name = word.slice(0, eq).toLowerCase();
     if (!PARAM_NAME.test(name))
       throw inputInvalid(
-        `"${word.slice(0, eq)}" is not a parameter name: \`/run help ${command}\` lists them.`,
+        `"${escapeMrkdwn(word.slice(0, eq))}" is not a parameter name: \`/run help ${command}\` lists them.`,
       );
     if (Object.hasOwn(params, name)) throw inputInvalid(`${name} is given twice: give it once.`);
     params[name] = word.slice(eq + 1);

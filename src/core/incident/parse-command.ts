@@ -3,6 +3,7 @@ import type { IncidentRole } from "./roles.js";
 import { INCIDENT_ROLES } from "./roles.js";
 import { parseSeverity } from "./severity.js";
 import type { Severity } from "./severity.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 
 /** A parsed `/incident …` command. `ref` is the `#N` given, if any. */
 export type IncidentCommand = { ref?: number } & (
@@ -64,7 +65,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   ) => {
     if (rest)
       throw inputInvalid(
-        `\`/incident ${word}\` takes no arguments (got "${rest}").${type === "help" ? "" : " Try `/incident help`."}`,
+        `\`/incident ${word}\` takes no arguments (got "${escapeMrkdwn(rest)}").${type === "help" ? "" : " Try `/incident help`."}`,
       );
     return withRef({ type });
   };
@@ -113,7 +114,9 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case "severity": {
       const sev = parseSeverity(rest);
       if (!sev)
-        throw inputInvalid(`"${rest || "(nothing)"}" is not a severity: use \`/incident sev P0\` … \`P3\`.`);
+        throw inputInvalid(
+          `"${escapeMrkdwn(rest || "(nothing)")}" is not a severity: use \`/incident sev P0\` … \`P3\`.`,
+        );
       return withRef({ type: "severity", severity: sev });
     }
     case "role": {
@@ -139,6 +142,6 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return withRef({ type: "resolve", ...(rest ? { summary: rest } : {}) });
     }
     default:
-      throw inputInvalid(`Unknown subcommand "${word}". Try \`/incident help\`.`);
+      throw inputInvalid(`Unknown subcommand "${escapeMrkdwn(word)}". Try \`/incident help\`.`);
   }
 }

@@ -2,6 +2,7 @@ import { parseDuration } from "../duration.js";
 import { inputInvalid } from "../errors.js";
 import { parseSeverity, type Severity } from "../incident/severity.js";
 import { WHEN_HELP, parseWhenSpec, type WhenSpec } from "./when.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 
 /** How long an override made in Slack lasts: for a duration from now, or until a moment. */
 export type OverrideWindowSpec = { kind: "for"; ms: number } | { kind: "until"; when: WhenSpec };
@@ -58,7 +59,7 @@ function parseMention(token: string): { userId: string; userName?: string } | un
 
 function scheduleName(token: string, usage: string): string {
   const name = token.toLowerCase();
-  if (!NAME.test(name)) throw usageError(`"${token}" is not a schedule name.`, usage);
+  if (!NAME.test(name)) throw usageError(`"${escapeMrkdwn(token)}" is not a schedule name.`, usage);
   return name;
 }
 
@@ -88,7 +89,8 @@ function withOptionalSchedule<T>(
 
 function parseAt(words: string[], usage: string): WhenSpec | undefined {
   if (words.length === 0) return undefined;
-  if (words[0]?.toLowerCase() !== "at") throw usageError(`Unexpected "${words.join(" ")}".`, usage);
+  if (words[0]?.toLowerCase() !== "at")
+    throw usageError(`Unexpected "${escapeMrkdwn(words.join(" "))}".`, usage);
   if (words.length === 1) throw usageError("Say at what time.", usage);
   return parseWhenSpec(words.slice(1).join(" "));
 }
@@ -106,7 +108,7 @@ function parseOverride(words: string[]): OncallCommand {
   const who = parseMention(first);
   if (!who) {
     throw usageError(
-      `"${first}" is not a mention: type @ and pick the person from Slack's list so their id comes through.`,
+      `"${escapeMrkdwn(first)}" is not a mention: type @ and pick the person from Slack's list so their id comes through.`,
       USAGE.override,
     );
   }
@@ -129,7 +131,10 @@ function parseOverride(words: string[]): OncallCommand {
     parsed = withOptionalSchedule(durationWords, parseDuration, USAGE.override);
   } catch (err) {
     if (err instanceof Error && err.message.includes("Usage:")) throw err;
-    throw usageError(`"${durationWords.join(" ")}" is not a duration like 90m, 4h or 2d.`, USAGE.override);
+    throw usageError(
+      `"${escapeMrkdwn(durationWords.join(" "))}" is not a duration like 90m, 4h or 2d.`,
+      USAGE.override,
+    );
   }
   return {
     kind: "override",
@@ -147,7 +152,7 @@ function parseSimulate(words: string[]): OncallCommand {
     ? { kind: "severity" as const, severity }
     : { kind: "policy" as const, name: first.toLowerCase() };
   if (target.kind === "policy" && !NAME.test(target.name)) {
-    throw usageError(`"${first}" is not a policy name or a severity.`, USAGE.simulate);
+    throw usageError(`"${escapeMrkdwn(first)}" is not a policy name or a severity.`, USAGE.simulate);
   }
   const at = parseAt(rest, USAGE.simulate);
   return { kind: "simulate", target, ...(at ? { at } : {}) };
