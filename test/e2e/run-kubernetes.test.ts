@@ -7,9 +7,12 @@ import {
   botMessage,
   clickDecision,
   declareIncident,
+  ephemeralFor,
+  eventsOf,
   requestRun,
   runConfig,
   runInState,
+  slashRun,
 } from "./run-helpers.js";
 
 const TARGETS = `
@@ -54,11 +57,12 @@ describe("Kubernetes from an incident channel, through a kubeconfig", () => {
     const message = await botMessage(h, channel, `run #${all.id}`, "pods posted");
     for (const pod of APP_PODS) expect(JSON.stringify(message.blocks)).toContain(pod);
 
-    const outside = await requestRun(h, "k8s-pods namespace=kube-system", "U0CAROL", channel);
-    const refused = await runInState(h, outside.id, ["succeeded", "failed"]);
-    expect(refused.outcome?.error).toMatch(
-      /Namespace kube-system is not allowed on Kubernetes target shop-prod/,
-    );
+    // Refused before it starts, to the requester only (issue 10: refusals never go public).
+    const runsBefore = (await h.db.pool.query("SELECT count(*)::int AS n FROM runs")).rows[0].n as number;
+    await slashRun(h, "k8s-pods namespace=kube-system", "U0CAROL", channel);
+    const refused = await ephemeralFor(h, "U0CAROL", "kube-system");
+    expect(refused.text).toMatch(/Namespace kube-system is not allowed on Kubernetes target shop-prod/);
+    expect((await h.db.pool.query("SELECT count(*)::int AS n FROM runs")).rows[0].n).toBe(runsBefore);
 
     expect(replicas()).toBe(3);
     const scale = await requestRun(
@@ -79,16 +83,18 @@ describe("Kubernetes from an incident channel, through a kubeconfig", () => {
 
   it("refuses a scale beyond the target's bounds before asking anyone", async () => {
     const incident = await declareIncident(h, "P2 Scale too far");
-    const scale = await requestRun(
+    await slashRun(
       h,
       "k8s-scale namespace=ecommerce deployment=app replicas=50",
       "U0CAROL",
       incident.channelId!,
     );
-    const failed = await runInState(h, scale.id, ["awaiting_approval", "failed"]);
-    expect(failed.state).toBe("failed");
-    expect(failed.outcome?.error).toMatch(
-      /outside the bounds allowed on Kubernetes target shop-prod \(1–10\)/,
-    );
+    const refused = await ephemeralFor(h, "U0CAROL", "replicas");
+    expect(refused.text).toMatch(/outside the bounds allowed on Kubernetes target shop-prod \(1–10\)/);
+    const events = await eventsOf(h, incident.id, "run.refused");
+    expect(events).toHaveLength(1);
+    expect(
+      h.emulator.messages(incident.channelId!).some((m) => /replicas 3 → 50/.test(JSON.stringify(m))),
+    ).toBe(false);
   });
 });
