@@ -8,7 +8,7 @@ import type { Service } from "../core/alerts/services.js";
 import { parseMatchers, selectsSomething } from "../core/alerts/matcher-syntax.js";
 import type { LabelMatcher } from "../core/alerts/label-matcher.js";
 import { SEVERITIES } from "../core/incident/severity.js";
-import type { GenericFieldMap, GenericMapping } from "../alerts/generic-event.js";
+import type { GenericFieldMap, GenericMapping } from "../core/alerts/generic-mapping.js";
 import { channelRef, durationString, slackUserId, slackUsergroupId } from "./incidents.js";
 
 const severity = z.enum(SEVERITIES, { error: "expected a severity: P0, P1, P2 or P3" });

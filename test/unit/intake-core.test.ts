@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatFieldPath, parseFieldPath, readFieldPath } from "../../src/core/alerts/field-path.js";
 import { integrationGroupKey, integrationNotification } from "../../src/core/alerts/integration-event.js";
 import { mergeAlertStates } from "../../src/core/alerts/merge.js";
-import { groupSeverity } from "../../src/core/alerts/severity.js";
+import { groupSeverity } from "../../src/core/alerts/severity-from-labels.js";
 import {
   WAITING,
   describeMs,

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mapGenericEvent } from "../../src/alerts/generic-event.js";
-import type { GenericMapping } from "../../src/alerts/generic-event.js";
-import { grafanaNotification, parseGrafanaWebhook } from "../../src/alerts/grafana-schema.js";
+import { mapGenericEvent } from "../../src/alerts/generic-payload.js";
+import type { GenericMapping } from "../../src/core/alerts/generic-mapping.js";
+import { grafanaNotification, parseGrafanaWebhook } from "../../src/alerts/grafana-payload.js";
 import { parseFieldPath } from "../../src/core/alerts/field-path.js";
 import { mergeAlertStates } from "../../src/core/alerts/merge.js";
 import { summarizeAlertGroup } from "../../src/core/alerts/summary.js";

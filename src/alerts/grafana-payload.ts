@@ -7,7 +7,7 @@ import {
   formatPath,
   labelSet,
   webhookAlertSchema,
-} from "./webhook-schema.js";
+} from "./alertmanager-payload.js";
 
 const url = z.string().max(L.maxUrlLength);
 

@@ -1,36 +1,12 @@
 import { z } from "zod";
 import { FirebreakError } from "../core/errors.js";
-import type { FieldPath } from "../core/alerts/field-path.js";
 import { formatFieldPath, readFieldPath } from "../core/alerts/field-path.js";
 import type { IntegrationEvent } from "../core/alerts/integration-event.js";
-import type { AlertLink, LabelSet } from "../core/alerts/types.js";
+import type { AlertLink } from "../core/alerts/types.js";
 import { parseSeverity } from "../core/incident/severity.js";
 import type { Severity } from "../core/incident/severity.js";
-import { WEBHOOK_LIMITS as L, describeIssue } from "./webhook-schema.js";
-
-/** Where a generic integration finds each field in the body it receives (`fields:` in firebreak.yaml). */
-export interface GenericFieldMap {
-  dedup_key: FieldPath;
-  title?: FieldPath;
-  severity?: FieldPath;
-  status?: FieldPath;
-  description?: FieldPath;
-  links?: FieldPath;
-  labels?: FieldPath;
-}
-
-/** How a generic integration reads its events. */
-export interface GenericMapping {
-  fields: GenericFieldMap;
-  /** Body value (lower case) → severity; P0–P3 are understood as they are. */
-  severityMap: Readonly<Record<string, Severity>>;
-  /** For a missing or unmapped severity. */
-  defaultSeverity: Severity;
-  /** Status values (lower case) that mean resolved; anything else fires. */
-  resolvedValues: readonly string[];
-  /** Labels every event of the integration carries (for services, routes and maintenance windows). */
-  labels: LabelSet;
-}
+import type { GenericMapping } from "../core/alerts/generic-mapping.js";
+import { WEBHOOK_LIMITS as L, describeIssue } from "./alertmanager-payload.js";
 
 const text = (max: number) =>
   z
