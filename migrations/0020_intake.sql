@@ -43,7 +43,9 @@ ALTER TABLE alert_groups
   -- The service whose owners the group's incident goes to (services: in firebreak.yaml).
   ADD COLUMN service text,
   -- The maintenance window holding this group back (no incident while it lasts).
-  ADD COLUMN held_by_window bigint REFERENCES maintenance_windows (id);
+  ADD COLUMN held_by_window bigint REFERENCES maintenance_windows (id),
+  -- A title its source gave (a generic event's, a heartbeat's), for an incident opened later.
+  ADD COLUMN title text;
 CREATE INDEX alert_groups_held ON alert_groups (held_by_window) WHERE held_by_window IS NOT NULL;
 
 ALTER TABLE alert_states
