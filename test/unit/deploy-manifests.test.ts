@@ -287,13 +287,18 @@ describe("the monitoring examples", () => {
     // promtool also checks the rule files the config names.
     expect(
       execFileSync(PROMTOOL, ["check", "config", path.join(dir, "prometheus.yml")], { encoding: "utf8" }),
-    ).toContain("SUCCESS: 1 rules found");
+    ).toContain("SUCCESS: 2 rules found");
     const am = path.join(dir, "alertmanager.yml");
     expect(execFileSync(AMTOOL, ["check-config", am], { encoding: "utf8" })).toContain("SUCCESS");
     const config = parse(readFileSync(am, "utf8")) as Obj;
     const hook = (config.receivers as Obj[]).find((r) => r.name === "firebreak")!.webhook_configs[0];
     expect(new URL(hook.url).pathname).toBe("/alerts/alertmanager");
     expect(hook.send_resolved).toBe(true);
+    // The Watchdog goes to a heartbeat instead, repeated so that it beats.
+    const watchdog = (config.route.routes as Obj[]).find((r) => r.receiver === "firebreak-watchdog")!;
+    expect(watchdog.matchers).toEqual(['alertname="Watchdog"']);
+    const beat = (config.receivers as Obj[]).find((r) => r.name === "firebreak-watchdog")!.webhook_configs[0];
+    expect(new URL(beat.url).pathname).toBe("/heartbeats/watchdog");
   });
 });
 
