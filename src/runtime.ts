@@ -253,7 +253,14 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
       ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
     });
-    registerSlackListeners(slackApp.app, { incidents, runs, slack, names, alertmanager, alerts: alertIngest });
+    registerSlackListeners(slackApp.app, {
+      incidents,
+      runs,
+      slack,
+      names,
+      alertmanager,
+      alerts: alertIngest,
+    });
   }
 
   const jobs = backgroundJobs({

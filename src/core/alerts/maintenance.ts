@@ -1,5 +1,6 @@
 import { parseDuration } from "../duration.js";
 import { inputInvalid } from "../errors.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 import type { LabelMatcher } from "./label-matcher.js";
 import { matchesAll } from "./label-matcher.js";
 import { scanMatchers, selectsSomething } from "./matcher-syntax.js";
@@ -70,7 +71,7 @@ export function parseAlertsCommand(raw: string): AlertsCommand {
   const word = sub?.[1]?.toLowerCase() ?? "help";
   if (word === "help" || word === "?") return { type: "help" };
   if (word !== "maintenance" && word !== "mw")
-    throw inputInvalid(`Unknown subcommand "${word}". Try \`/alerts help\`.`);
+    throw inputInvalid(`Unknown subcommand "${escapeMrkdwn(word)}". Try \`/alerts help\`.`);
   const rest = text.slice(sub![0].length);
   const next = /^(\S+)\s*/.exec(rest);
   const verb = next?.[1]?.toLowerCase();

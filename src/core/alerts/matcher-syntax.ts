@@ -1,4 +1,5 @@
 import { inputInvalid } from "../errors.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
 import type { LabelMatcher, MatchOperator } from "./label-matcher.js";
 import { matchesLabel } from "./label-matcher.js";
 
@@ -143,6 +144,7 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
+// Typed text quoted back in a refusal is shown, never rendered as markup (`<!channel>`).
 function clip(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  return escapeMrkdwn(text.length > 40 ? `${text.slice(0, 39)}…` : text);
 }
