@@ -237,4 +237,29 @@ describe("services in declarations", () => {
     await slash("/incident", "list billing", "U0DAVE");
     await ephemeral("U0DAVE", (t) => t.includes('There is no service "billing"'), "unknown service");
   });
+
+  it("the declare form offers the services, and the chosen one decides like a typed prefix", async () => {
+    await slash("/incident", "declare", "U0CAROL");
+    const open = await h.emulator.waitForCall(
+      "views.open",
+      (c) => (c.args.view as { callback_id?: string }).callback_id === "incident.declare_modal",
+    );
+    expect(JSON.stringify(open.args.view)).toContain('"block_id":"service"');
+    await h.sender.submitView({
+      userId: "U0CAROL",
+      callbackId: "incident.declare_modal",
+      values: {
+        title: { title: "Cart empties itself" },
+        severity: { severity: "P2" },
+        service: { service: "checkout" },
+      },
+    });
+    const incident = await eventually(async () => {
+      const [latest] = await listIncidents(h.db.pool);
+      return latest?.title === "Cart empties itself" && latest.channelId ? latest : null;
+    }, "declared from the form");
+    expect(incident).toMatchObject({ service: "checkout", escalationPolicy: "checkout" });
+    const channel = h.emulator.channels().find((c) => c.id === incident.channelId)!;
+    await eventually(() => ["U0ALICE", "U0BOB"].every((u) => channel.members.includes(u)), "team invited");
+  });
 });
