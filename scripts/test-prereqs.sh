@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# What the test suite needs from the machine: Debian's Alertmanager (a real alert source),
-# kubectl (to prove the Kubernetes fake faithful and render deploy/), Chromium (browser
-# tests), and Postgres, MariaDB and Redis running on loopback. Installs and starts what is
+# What the test suite needs from the machine: Debian's Prometheus and Alertmanager (real
+# alert sources, end to end), kubectl (to prove the Kubernetes fake faithful and render
+# deploy/), Chromium (browser tests), and Postgres, MariaDB and Redis running on loopback. Installs and starts what is
 # missing (as root, from Debian's packages); does nothing when all is there.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
@@ -18,8 +19,10 @@ if ((${#missing[@]})); then
   echo "installing ${missing[*]} from Debian's packages"
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The package starts its own Alertmanager on :9093; tests run their own on free ports.
+  # The packages start their own Alertmanager (:9093) and Prometheus (:9090) where services
+  # may start; tests run their own on free ports.
   pkill -f '^/usr/bin/prometheus-alertmanager' 2>/dev/null || true
+  pkill -f '^/usr/bin/prometheus( |$)' 2>/dev/null || true
 fi
 
 up() { pg_isready -h 127.0.0.1 -p 5432 -q && mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; }

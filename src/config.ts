@@ -17,6 +17,8 @@ import type { JobsConfig } from "./config-schema/jobs.js";
 import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
 import type { PagingConfig } from "./config-schema/paging.js";
 import { buildTargetsConfig, resolveTargets, targetsSectionShape } from "./config-schema/targets.js";
+import { buildIntakeConfig, intakePolicyReferences, intakeSectionShape } from "./config-schema/intake.js";
+import type { IntakeConfig } from "./config-schema/intake.js";
 import type { ResolvedTargets, TargetsConfig } from "./config-schema/targets.js";
 import { builtInActions } from "./catalog/action-registry.js";
 import { loadCatalog } from "./catalog/loader.js";
@@ -207,6 +209,7 @@ const fileSchema = z.strictObject({
   ...pagingSectionShape,
   ...targetsSectionShape,
   ...jobsSectionShape,
+  ...intakeSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -223,6 +226,8 @@ export interface FirebreakConfig {
   targets: TargetsConfig;
   /** How often each background job runs. */
   jobs: JobsConfig;
+  /** Integrations (webhooks beyond Alertmanager), heartbeats and services, tokens still named by their variables. */
+  intake: IntakeConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -266,6 +271,11 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
       );
     }
   });
+  for (const ref of intakePolicyReferences(c))
+    if (!paging.escalation_policies[ref.policy] && ref.policy !== "default")
+      crossRefs.push(
+        `${ref.where}: no escalation policy named "${ref.policy}": add it under escalation_policies or fix the name`,
+      );
   if (crossRefs.length) throw new FirebreakError("config_invalid", `${source}: ${crossRefs[0]}`);
   const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({
     users: r?.users ?? [],
@@ -288,6 +298,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     paging,
     targets: buildTargetsConfig(c.targets),
     jobs: buildJobsConfig(c.jobs),
+    intake: buildIntakeConfig(c),
   };
 }
 

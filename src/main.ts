@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { MIGRATIONS_DIR, loadCatalogSetup, loadFirebreakConfig, readEnvOptions } from "./config.js";
+import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions } from "./config.js";
 import { TARGET_TYPES, targetNames } from "./config-schema/targets.js";
 import { FirebreakError } from "./core/errors.js";
@@ -68,9 +69,14 @@ async function main(argv: string[]): Promise<number> {
     case "check-config": {
       const config = loadFirebreakConfig(env.configPath);
       const { catalog, targets } = loadCatalogSetup(env, config);
+      const intake = config.intake;
+      resolveIntakeTokens(intake, env.secrets);
       const kinds = [...catalog.commands.values()].map((c) => c.kind);
       console.log(
         `ok: ${env.configPath} (${Object.keys(config.severities).length} severities); environment valid${env.localMode ? " (local mode: no SLACK_BOT_TOKEN)" : ""}`,
+      );
+      console.log(
+        `ok: intake (${intake.integrations.length} integrations, ${intake.heartbeats.length} heartbeats, ${intake.services.length} services; every token set)`,
       );
       console.log(
         `ok: ${env.commandsDir} (${kinds.filter((k) => k === "diagnostic").length} diagnostics, ${kinds.filter((k) => k === "remediation").length} remediations; targets: ${TARGET_TYPES.map((t) => `${t} ${targetNames(targets, t).length}`).join(", ")})`,

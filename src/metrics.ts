@@ -38,6 +38,12 @@ export function createMetrics() {
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),
+    intakeRequests: new Counter({
+      name: "firebreak_intake_requests_total",
+      help: "Requests to POST /integrations/<name> and /heartbeats/<name>, by door, configured name (unknown for others) and outcome (stored, duplicate, not_open, beat, unknown, unauthorized, invalid, too_large, unavailable).",
+      labelNames: ["door", "name", "outcome"] as const,
+      registers: [registry],
+    }),
     alertNotificationsProcessed: new Counter({
       name: "firebreak_alert_notifications_processed_total",
       help: "Stored Alertmanager notifications processed, by plan (open, storm, reopen, record, track) or failed.",

@@ -4,6 +4,7 @@
  * - incidents → paging: `IncidentChangeListener` (start/stop escalation in the change's
  *   transaction) and `IncidentPaging` (`/incident escalate|page`);
  * - alerts → runs: `AlertAutomation` (a route's diagnostics on the incidents alerts open);
+ * - alerts → Slack: `MaintenanceNotifier` (maintenance windows' announcements);
  * - incidents, paging, runs → Slack: `IncidentNotifier`, `PageNotifier`, `RunNotifier`,
  *   implemented over the outbox in slack/notifiers;
  * - everything → user groups: one `UserGroupDirectory`, refreshed in the background.
@@ -16,6 +17,8 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import { AlertProcessor } from "./alerts/alert-processor.js";
 import { createAlertmanagerClient } from "./alerts/alertmanager-api.js";
+import type { AlertIngestDeps } from "./alerts/process-notification.js";
+import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
 import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
@@ -35,6 +38,7 @@ import type { RunDeps } from "./runs/deps.js";
 import type { SlackApp } from "./slack/bolt-app.js";
 import { createBotIdentity } from "./slack/bot-identity.js";
 import { createIncidentNotifier } from "./slack/notifiers/incident-notifier.js";
+import { createMaintenanceNotifier } from "./slack/notifiers/maintenance-notifier.js";
 import { createPageNotifier } from "./slack/notifiers/page-notifier.js";
 import { createRunNotifier } from "./slack/notifiers/run-notifier.js";
 import { OutboxDrainer } from "./slack/outbox/drainer.js";
@@ -53,6 +57,7 @@ import { alertmanagerWebhookRouter } from "./web/alertmanager-route.js";
 import { healthRoutes } from "./web/health-routes.js";
 import { createHttpApp } from "./web/http-app.js";
 import { incidentPagesRouter } from "./web/incident-pages.js";
+import { intakeRouter } from "./web/intake-routes.js";
 
 /** Which part of Firebreak a process runs: HTTP only, background jobs only, or both. */
 export type ProcessRole = "web" | "worker" | "both";
@@ -99,6 +104,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     signingSecret: env.slackSigningSecret ?? "",
     ...(env.slackApiUrl ? { apiUrl: env.slackApiUrl } : {}),
   };
+  // An integration or heartbeat whose token variable is unset stops start-up, naming it.
+  const intakeTokens = resolveIntakeTokens(config.intake, env.secrets);
   if (o.migrate) await migrateDatabase(env.databaseUrl, log);
 
   // Adapters.
@@ -136,7 +143,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     settings: pagingSettings(env, config.jobs),
     usergroups,
     notifier,
-    pages: createPageNotifier(),
+    pages: createPageNotifier(config.intake.services),
     metrics,
   };
 
@@ -150,15 +157,18 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     notifier,
     changeListeners: [pagingChangeListener(paging)],
     paging: incidentPaging(paging),
+    usergroups,
   };
 
   // Runs: the catalog, its actions and approvals.
   const runs = createRunDeps({ incidents, env, metrics, notices: createRunNotifier() });
 
-  // Alerts: Alertmanager's notifications into incidents; a route's diagnostics through runs.
+  // Alerts: Alertmanager's, integrations' and heartbeats' notifications into incidents
+  // (held back by maintenance windows); a route's diagnostics through runs.
   const alertLog = log.child({ component: "alerts" });
+  const alertIngest: AlertIngestDeps = { incidents, usergroups, maintenance: createMaintenanceNotifier() };
   const alerts = new AlertProcessor(
-    { incidents, usergroups, automation: runsAlertAutomation(runs) },
+    { ...alertIngest, automation: runsAlertAutomation(runs) },
     {
       log: alertLog,
       onProcessed: (outcome) =>
@@ -211,6 +221,18 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     }),
   );
   http.use(
+    intakeRouter({
+      pool,
+      clock,
+      log: alertLog,
+      integrations: config.intake.integrations,
+      heartbeats: config.intake.heartbeats,
+      tokens: intakeTokens,
+      onStored: (id) => alerts.kick(id),
+      onAnswer: (door, name, outcome) => metrics.intakeRequests.inc({ door, name, outcome }),
+    }),
+  );
+  http.use(
     incidentPagesRouter({
       pool,
       clock,
@@ -231,7 +253,14 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
       ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
     });
-    registerSlackListeners(slackApp.app, { incidents, runs, slack, names, alertmanager });
+    registerSlackListeners(slackApp.app, {
+      incidents,
+      runs,
+      slack,
+      names,
+      alertmanager,
+      alerts: alertIngest,
+    });
   }
 
   const jobs = backgroundJobs({
@@ -243,6 +272,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     redisUrl: env.redisUrl,
     drainer,
     alerts,
+    alertIngest,
     runs,
     incidents,
     usergroups,

@@ -31,7 +31,7 @@ export async function recordAlertChanges(
   incidentId: number,
   at: Date,
   n: AlertNotification,
-  meta: { notificationId: number; groupKey: string },
+  meta: { notificationId: number | null; groupKey: string },
   changes: AlertChanges,
 ): Promise<void> {
   const event = (kind: string, data: Record<string, unknown>) =>

@@ -32,7 +32,8 @@ const labelName = z.string().min(1).max(L.maxNameLength);
 
 // Zod drops a JSON key "__proto__" when it copies a record, so such a label would vanish
 // silently instead of being refused.
-const labelSet = z
+/** A label or annotation set: names to strings, bounded, `__proto__` refused. */
+export const labelSet = z
   .unknown()
   .superRefine((value, ctx) => {
     if (value !== null && typeof value === "object" && Object.hasOwn(value, "__proto__")) {
@@ -114,9 +115,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .replace(/^\./, "");
 }
 
-// Zod's own messages say "Invalid input: expected object, received string"; ours are
-// shorter and never quote the offending value (it may be huge or carry secrets).
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * A zod issue in a few words. Zod's own messages say "Invalid input: expected object,
+ * received string"; ours are shorter and never quote the offending value (it may be huge
+ * or carry secrets).
+ */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return issue.path.length > 0 && issue.input === undefined

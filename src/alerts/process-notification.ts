@@ -1,29 +1,17 @@
 import type pg from "pg";
 import type { AlertState } from "../core/alerts/merge.js";
 import { mergeAlertStates } from "../core/alerts/merge.js";
-import { routeAlertGroup } from "../core/alerts/routing.js";
-import type { AlertRouteDecision } from "../core/alerts/routing.js";
-import { groupSeverity, mostUrgent } from "../core/alerts/severity-from-labels.js";
-import type { SeverityMapping } from "../core/alerts/severity-from-labels.js";
-import { stormDecision } from "../core/alerts/storm.js";
+import { windowHolding } from "../core/alerts/maintenance.js";
 import { summarizeAlertGroup } from "../core/alerts/summary.js";
-import type { AlertNotification, AlertObservation } from "../core/alerts/types.js";
-import { SEVERITIES } from "../core/incident/severity.js";
-import type { Severity } from "../core/incident/severity.js";
 import { escapeMrkdwn, truncate } from "../core/mrkdwn.js";
-import { declareInTransaction } from "../incidents/declare-incident.js";
 import type { IncidentDeps } from "../incidents/deps.js";
-
 import { getIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import type { AlertGroup } from "../store/alerts/alert-groups.js";
 import {
   deleteResolvedAlerts,
   loadAlertStates,
-  lockNewIncidentDecisions,
   lockOrCreateGroup,
-  recentDeclarations,
   saveAlertStates,
   updateGroup,
 } from "../store/alerts/alert-groups.js";
@@ -32,19 +20,26 @@ import {
   markNotificationProcessed,
   peekUnprocessedNotification,
 } from "../store/alerts/notifications.js";
-import { findOpenStormIncident, insertStorm, stormHasFiringGroups } from "../store/alerts/storms.js";
+import { listActiveWindows } from "../store/maintenance/windows.js";
+import { stormHasFiringGroups } from "../store/alerts/storms.js";
 import type { AlertGroupPatch, PendingAction } from "../store/alerts/alert-groups.js";
+import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import { ALERTMANAGER_ACTOR, recordAlertChanges, recordAlertEvent } from "./alert-timeline.js";
 import type { UserGroupDirectory } from "../core/ports.js";
 import { routeInvitees } from "./route-invitees.js";
-import { toAlertNotification } from "./notification.js";
 import { hasNews, planGroupChange } from "../core/alerts/plan-group-change.js";
-import { parseAlertmanagerWebhook } from "./alertmanager-payload.js";
+import { decodeNotification } from "./decode-notification.js";
+import { openAlertIncident, severityToRaise } from "./open-alert-incident.js";
+import type { GroupWork } from "./open-alert-incident.js";
+import type { MaintenanceNotifier } from "./ports.js";
+import { routeNotification } from "./route-notification.js";
 
 /** What processing needs, injected. */
 export interface AlertIngestDeps {
   incidents: IncidentDeps;
   usergroups: UserGroupDirectory;
+  /** Maintenance windows' announcements (which list the alerts they hold back). */
+  maintenance: MaintenanceNotifier;
 }
 
 /** What processing one stored notification did (for logs, metrics and tests). */
@@ -54,16 +49,12 @@ export type ProcessOutcome =
       status: "processed";
       groupId: number;
       incidentId: number | null;
-      plan: "track" | "open" | "storm" | "reopen" | "record";
+      /** `held`: a maintenance window holds the group back (no incident until it ends). */
+      plan: "track" | "open" | "storm" | "reopen" | "record" | "held";
       pendingAction: PendingAction | null;
       /** Catalog diagnostics the route asks for, for an incident this notification opened. */
       autoDiagnostics?: readonly string[];
     };
-
-/** Reads a stored body back into the domain's notification (it was validated when received). */
-export function decodeNotification(body: string, receivedAt: Date): AlertNotification {
-  return toAlertNotification(parseAlertmanagerWebhook(JSON.parse(body) as unknown), receivedAt);
-}
 
 /**
  * Applies one stored notification to its group, in one transaction under the group's row
@@ -76,32 +67,26 @@ export async function processNotification(deps: AlertIngestDeps, id: number): Pr
   const pool = deps.incidents.pool;
   const row = await peekUnprocessedNotification(pool, id);
   if (!row) return { status: "skipped" };
-  const notification = decodeNotification(row.body, row.receivedAt);
-  const route = routeAlertGroup(notification.commonLabels, deps.incidents.config.alerts.routes);
+  const notification = decodeNotification(row, deps.incidents.config.intake);
+  const route = routeNotification(deps.incidents.config, notification);
   // Slack is asked before the transaction: no row lock waits on the network.
   const invite = await routeInvitees(deps.usergroups, route);
   const outcome = await withTransaction(pool, async (tx): Promise<ProcessOutcome> => {
     const locked = await lockUnprocessedNotification(tx, id);
     if (!locked) return { status: "skipped" };
-    return applyNotification(tx, deps.incidents, { id, notification, route, invite });
+    return applyNotification(tx, deps, { id, notification, route, invite });
   });
   return outcome.status === "processed" && outcome.plan === "open" && route.autoDiagnostics.length
     ? { ...outcome, autoDiagnostics: route.autoDiagnostics }
     : outcome;
 }
 
-interface Work {
-  id: number;
-  notification: AlertNotification;
-  route: AlertRouteDecision;
-  invite: string[];
-}
-
 async function applyNotification(
   tx: pg.PoolClient,
-  deps: IncidentDeps,
-  w: Work,
+  ingest: AlertIngestDeps,
+  w: GroupWork & { id: number },
 ): Promise<Extract<ProcessOutcome, { status: "processed" }>> {
+  const deps = ingest.incidents;
   const n = w.notification;
   const now = deps.clock.now();
   const alertsConfig = deps.config.alerts;
@@ -110,6 +95,7 @@ async function applyNotification(
     receiver: n.receiver,
     status: n.status,
     at: n.receivedAt,
+    source: n.source ?? "alertmanager",
   });
   const stored = new Map<string, AlertState>(
     (await loadAlertStates(tx, group.id)).map((a) => [a.fingerprint, a]),
@@ -133,6 +119,7 @@ async function applyNotification(
     status: merged.allResolved ? "resolved" : "firing",
     truncatedAlerts: n.truncatedAlerts,
     lastNotificationAt: n.receivedAt,
+    ...(n.title ? { title: n.title } : {}),
   };
   // A firing alert again: an auto-resolve decided earlier and not yet made must not happen.
   if (
@@ -146,8 +133,34 @@ async function applyNotification(
   let target: Incident | null = current;
   let outcomePlan: Extract<ProcessOutcome, { status: "processed" }>["plan"] = plan.kind;
 
-  if (plan.kind === "open") {
-    const opened = await openIncident(tx, deps, group, w, now);
+  // A maintenance window holds back what would open (or reopen) an incident: the alerts
+  // are tracked, the window's announcement lists the group, and its end lets it go.
+  const holding =
+    plan.kind === "open" || plan.kind === "reopen"
+      ? windowHolding(n.commonLabels, await listActiveWindows(tx, now), now)
+      : undefined;
+  if (holding) {
+    outcomePlan = "held";
+    target = null;
+    patch.heldByWindow = holding.id;
+    patch.service = w.route.service ?? null;
+    if (group.heldByWindow !== holding.id)
+      await appendTimelineEvent(tx, {
+        incidentId: WORKSPACE_CHAIN,
+        actor: ALERTMANAGER_ACTOR,
+        kind: "maintenance.held",
+        at: now,
+        data: {
+          window: holding.id,
+          groupKey: n.groupKey,
+          name: summarizeAlertGroup(n).name,
+          source: n.source ?? "alertmanager",
+          firing: merged.changes.added.length + merged.changes.refired.length,
+        },
+      });
+    await ingest.maintenance.refresh(tx, holding.id);
+  } else if (plan.kind === "open") {
+    const opened = await openAlertIncident(tx, deps, group, w, now);
     target = opened.incident;
     outcomePlan = opened.viaStorm ? "storm" : "open";
     Object.assign(patch, {
@@ -155,6 +168,8 @@ async function applyNotification(
       viaStorm: opened.viaStorm,
       routeIndex: w.route.routeIndex,
       escalationPolicy: w.route.escalationPolicy ?? null,
+      service: w.route.service ?? null,
+      heldByWindow: null,
       // Whatever was pending concerned the previous incident.
       pendingAction: null,
       ...(opened.viaStorm ? {} : { declaredAt: now }),
@@ -218,90 +233,4 @@ async function applyNotification(
     plan: outcomePlan,
     pendingAction: patch.pendingAction === undefined ? group.pendingAction : patch.pendingAction,
   };
-}
-
-/**
- * Opens the group's own incident, unless more new groups than the storm threshold opened
- * channels in the last minute: then the group joins the open storm incident (opening it
- * first if there is none). Decisions are serialised so that the count is exact.
- */
-async function openIncident(
-  tx: pg.PoolClient,
-  deps: IncidentDeps,
-  group: AlertGroup,
-  w: Work,
-  now: Date,
-): Promise<{ incident: Incident; viaStorm: boolean }> {
-  const n = w.notification;
-  const alertsConfig = deps.config.alerts;
-  const summary = summarizeAlertGroup(n);
-  const severity = w.route.severityOverride ?? groupSeverity(n.alerts, n.commonLabels, alertsConfig.severity);
-  await lockNewIncidentDecisions(tx);
-  const recent = await recentDeclarations(tx, new Date(now.getTime() - 60_000));
-  const base = {
-    actor: ALERTMANAGER_ACTOR,
-    via: "alert" as const,
-    source: "alertmanager",
-    commander: null,
-    invite: w.invite,
-    ...(w.route.announceChannel ? { announceChannel: w.route.announceChannel } : {}),
-  };
-  if (stormDecision(recent, now, alertsConfig.storm.thresholdPerMinute) === "open") {
-    // The group's common summary only: one alert's own words would misname the group.
-    const common = n.commonAnnotations.summary?.trim();
-    const headline = common ? `: ${common}` : "";
-    const incident = await declareInTransaction(tx, deps, {
-      ...base,
-      title: truncate(`${summary.name}${headline}`, 200),
-      severity,
-      description: truncate(n.commonAnnotations.description ?? "", 2000),
-      ...(w.route.escalationPolicy ? { escalationPolicy: w.route.escalationPolicy } : {}),
-      data: {
-        groupKey: n.groupKey,
-        groupLabels: n.groupLabels,
-        receiver: n.receiver,
-        route: w.route.routeIndex,
-        escalationPolicy: w.route.escalationPolicy ?? null,
-        previousIncident: group.incidentId,
-      },
-    });
-    return { incident, viaStorm: false };
-  }
-  const open = await findOpenStormIncident(tx);
-  if (open !== null) {
-    const incident = await getIncident(tx, open);
-    if (incident) return { incident, viaStorm: true };
-  }
-  const threshold = alertsConfig.storm.thresholdPerMinute;
-  const incident = await declareInTransaction(tx, deps, {
-    ...base,
-    title: "Alert storm: new alert groups collected here",
-    severity,
-    description: `More than ${threshold} new alert groups arrived within a minute. Firebreak collects further new groups in this incident instead of opening a channel for each; every alert is still tracked.`,
-    data: { storm: true, thresholdPerMinute: threshold, firstGroupKey: n.groupKey },
-  });
-  await insertStorm(tx, incident.id, now);
-  return { incident, viaStorm: true };
-}
-
-/**
- * The severity newly firing alerts ask for, when it is more urgent than the incident's
- * (or than a raise already decided). Severity is only ever raised by alerts: lowering is a
- * person's call. A route's fixed severity is not raised.
- */
-function severityToRaise(
-  incident: Incident,
-  group: AlertGroup,
-  w: Work,
-  changes: { added: readonly AlertObservation[]; refired: readonly AlertObservation[] },
-  mapping: SeverityMapping,
-): Severity | null {
-  const news = [...changes.added, ...changes.refired];
-  if (news.length === 0 || w.route.severityOverride) return null;
-  const wanted = groupSeverity(news, w.notification.commonLabels, mapping);
-  const floor =
-    group.pendingAction === "raise_severity" && group.pendingSeverity
-      ? mostUrgent([incident.severity, group.pendingSeverity])
-      : incident.severity;
-  return SEVERITIES.indexOf(wanted) < SEVERITIES.indexOf(floor) ? wanted : null;
 }

@@ -15,6 +15,10 @@ export interface JobsConfig {
   usergroupRefreshMs: number;
   /** Paging timers rebuilt from Postgres (FIREBREAK_RECONCILE_INTERVAL overrides it). */
   reconcileMs: number;
+  /** Heartbeats' deadlines checked: a missed one opens its incident (at most this late). */
+  heartbeatCheckMs: number;
+  /** Ended maintenance windows let go of what they held back. */
+  maintenanceReleaseMs: number;
 }
 
 export const DEFAULT_JOBS: JobsConfig = {
@@ -24,6 +28,8 @@ export const DEFAULT_JOBS: JobsConfig = {
   summaryRefreshMs: 60_000,
   usergroupRefreshMs: 30_000,
   reconcileMs: 30_000,
+  heartbeatCheckMs: 10_000,
+  maintenanceReleaseMs: 10_000,
 };
 
 const interval = durationString.refine((ms) => ms >= 1_000 && ms <= 3_600_000, {
@@ -40,6 +46,8 @@ export const jobsSectionShape = {
       summary_refresh: interval.optional(),
       usergroup_refresh: interval.optional(),
       reconcile: interval.optional(),
+      heartbeat_check: interval.optional(),
+      maintenance_release: interval.optional(),
     })
     .default({}),
 };
@@ -52,5 +60,7 @@ export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>
     summaryRefreshMs: raw.summary_refresh ?? DEFAULT_JOBS.summaryRefreshMs,
     usergroupRefreshMs: raw.usergroup_refresh ?? DEFAULT_JOBS.usergroupRefreshMs,
     reconcileMs: raw.reconcile ?? DEFAULT_JOBS.reconcileMs,
+    heartbeatCheckMs: raw.heartbeat_check ?? DEFAULT_JOBS.heartbeatCheckMs,
+    maintenanceReleaseMs: raw.maintenance_release ?? DEFAULT_JOBS.maintenanceReleaseMs,
   };
 }

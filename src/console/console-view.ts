@@ -168,7 +168,7 @@ ${links.incidentsUrl ? `<a id="incident-pages" href="${escapeHtml(links.incident
 ${links.ready ? "" : '<span class="warn">Firebreak is still starting…</span>'}</header>
 <div class="layout"><nav id="sidebar">${panels.sidebar}</nav>
 <main><div id="channel-header">${panels.header}</div><div id="messages">${panels.messages}</div>
-<form id="composer"><input id="composer-input" name="text" autocomplete="off" placeholder="Message, or a slash command: /incident declare P2 Checkout is slow · /incident help · /oncall · /run help"><button type="submit">Send</button></form></main></div>
+<form id="composer"><input id="composer-input" name="text" autocomplete="off" placeholder="Message, or a slash command: /incident declare P2 Checkout is slow · /incident help · /oncall · /run help · /alerts maintenance list"><button type="submit">Send</button></form></main></div>
 <div id="modal" data-key="${escapeHtml(panels.modalKey)}">${panels.modal}</div>
 <div id="toast" role="status" aria-live="polite"></div>
 <script src="/console/console.js"></script></body></html>`;

@@ -22,6 +22,8 @@ export interface DeclareInput {
   requestKey?: string;
   /** The escalation policy to page with (alert routing); defaults to the severity's. */
   escalationPolicy?: string;
+  /** The service it concerns (`services:`): shown in the summary and pages, and `/incident list <service>`. */
+  service?: string;
   /** Where to announce; defaults to the configured announcements channel. */
   announceChannel?: string;
   /** Extra data for the declared event (alert group key, labels…). */
@@ -86,6 +88,7 @@ export async function declareInTransaction(
     declaredAt: now,
     checklist: policy.checklist.map((text, i) => ({ id: i + 1, text })),
     escalationPolicy: input.escalationPolicy ?? null,
+    service: input.service ?? null,
   });
   await appendTimelineEvent(tx, {
     incidentId: incident.id,
@@ -99,6 +102,7 @@ export async function declareInTransaction(
       description: incident.description,
       commander,
       source: incident.source,
+      ...(incident.service ? { service: incident.service } : {}),
       ...(input.data ?? {}),
     },
   });

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { FirebreakConfig } from "../config.js";
-import type { Clock } from "../core/ports.js";
+import type { Clock, UserGroupDirectory } from "../core/ports.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { IncidentChangeListener, IncidentNotifier, IncidentPaging, RoleDirectory } from "./ports.js";
 
@@ -17,6 +17,8 @@ export interface IncidentDeps {
   changeListeners: readonly IncidentChangeListener[];
   /** `/incident escalate` and `/incident page`; absent where paging is not wired (some tests). */
   paging?: IncidentPaging;
+  /** Who is in a service's owning team, invited when someone declares for the service. */
+  usergroups?: UserGroupDirectory;
 }
 
 /** How a command reached us, for the record. */

@@ -6,6 +6,8 @@ import type { TimelineEvent } from "../store/timeline/timeline-events.js";
 import { applyIncidentChange } from "./apply-incident-command.js";
 import type { IncidentChangeRequest } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
+import { serviceDeclaration } from "./service-declaration.js";
+import { serviceNamed, splitServicePrefix } from "../core/alerts/services.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Permission } from "../core/incident/roles.js";
@@ -27,7 +29,7 @@ export type CommandResult =
   | { type: "outcome"; outcome: Outcome }
   | { type: "open_declare_modal" }
   | { type: "status"; incident: Incident }
-  | { type: "list"; incidents: Incident[] }
+  | { type: "list"; incidents: Incident[]; service?: string }
   | { type: "timeline"; incidentId: number; events: TimelineEvent[] };
 
 /** Runs one parsed `/incident` command. */
@@ -36,20 +38,41 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
   switch (cmd.type) {
     case "help":
       return { type: "help" };
-    case "declare":
+    case "declare": {
       if (!cmd.title) return { type: "open_declare_modal" };
+      // `checkout: payments fail` names the service checkout, when there is one.
+      const { service, title } = splitServicePrefix(cmd.title, deps.config.intake.services);
       return {
         type: "outcome",
         outcome: await declareIncident(deps, {
-          title: cmd.title,
+          title,
           severity: cmd.severity ?? "P2",
           actor: inv.userId,
           via: "slash",
+          ...(service ? await serviceDeclaration(deps, service) : {}),
           ...(inv.triggerId ? { requestKey: inv.triggerId } : {}),
         }),
       };
-    case "list":
-      return { type: "list", incidents: await listIncidents(deps.pool, { openOnly: true, limit: 20 }) };
+    }
+    case "list": {
+      const services = deps.config.intake.services;
+      if (cmd.service !== undefined && !serviceNamed(cmd.service, services))
+        return {
+          type: "error",
+          message: services.length
+            ? `There is no service "${cmd.service}": services are ${services.map((s) => s.name).join(", ")}.`
+            : `There is no service "${cmd.service}": none are configured (services: in firebreak.yaml).`,
+        };
+      return {
+        type: "list",
+        incidents: await listIncidents(deps.pool, {
+          openOnly: true,
+          limit: 20,
+          ...(cmd.service !== undefined ? { service: cmd.service } : {}),
+        }),
+        ...(cmd.service !== undefined ? { service: cmd.service } : {}),
+      };
+    }
     default:
       break;
   }

@@ -1,5 +1,8 @@
 import type { Logger } from "pino";
 import type { AlertProcessor } from "../alerts/alert-processor.js";
+import { checkHeartbeats } from "../alerts/heartbeats.js";
+import type { AlertIngestDeps } from "../alerts/process-notification.js";
+import { releaseEndedWindows } from "../alerts/release-window.js";
 import type { JobsConfig } from "../config-schema/jobs.js";
 import type { UserGroupDirectory } from "../core/ports.js";
 import type { IncidentDeps } from "../incidents/deps.js";
@@ -24,6 +27,8 @@ export interface BackgroundJobDeps {
   redisUrl: string;
   drainer: OutboxDrainer;
   alerts: AlertProcessor;
+  /** What alert processing works with: heartbeats and maintenance windows feed it. */
+  alertIngest: AlertIngestDeps;
   runs: RunDeps;
   incidents: IncidentDeps;
   usergroups: UserGroupDirectory;
@@ -39,7 +44,9 @@ export interface BackgroundJobDeps {
  * - `alert-sweeper`: alert notifications and lifecycle changes a crash left behind;
  * - `run-sweeper`: expired approvals, interrupted runs, runs waiting for a free target;
  * - `summary-refresher`: open incidents' summaries (age, time left);
- * - `usergroup-refresher`: user group members re-read from Slack when stale.
+ * - `usergroup-refresher`: user group members re-read from Slack when stale;
+ * - `heartbeat-checker`: heartbeats past their deadline open their incidents;
+ * - `maintenance-releaser`: ended maintenance windows let go of what they held back.
  *
  * A web process runs only `usergroup-refresher`: roles from user groups are read from its
  * cache on every request, never from Slack.
@@ -123,6 +130,23 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
       metrics: d.metrics,
     }),
     usergroupRefresher,
+    periodicJob({
+      name: "heartbeat-checker",
+      intervalMs: d.jobs.heartbeatCheckMs,
+      async tick() {
+        for (const id of await checkHeartbeats(d.incidents, d.incidents.config.intake.heartbeats))
+          d.alerts.kick(id);
+      },
+      log: log("heartbeat-checker"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "maintenance-releaser",
+      intervalMs: d.jobs.maintenanceReleaseMs,
+      tick: () => releaseEndedWindows(d.alertIngest),
+      log: log("maintenance-releaser"),
+      metrics: d.metrics,
+    }),
   ];
 }
 

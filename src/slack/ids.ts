@@ -7,6 +7,8 @@ export const ACTION = {
   checklist: "incident.checklist",
   /** The Silence control on an alert incident's summary. */
   silence: "alert.silence",
+  /** Link buttons of an alert incident's summary (Grafana's dashboard, a generic event's links): `alert.link.<n>`. */
+  link: "alert.link",
 } as const;
 
 /** action_ids and callback_ids of runs. */
@@ -34,6 +36,7 @@ export const INPUT = {
   title: { block: "title", action: "title" },
   severity: { block: "severity", action: "severity" },
   description: { block: "description", action: "description" },
+  service: { block: "service", action: "service" },
   note: { block: "note", action: "note" },
   summary: { block: "summary", action: "summary" },
 } as const;

@@ -14,12 +14,15 @@ import type { WebAccessOptions } from "./access.js";
 import { requireWebAccess } from "./access.js";
 import { escapeHtml, layout, raw } from "./html.js";
 import { renderIncidentList, renderIncidentPage } from "./incident-views.js";
+import { renderHeartbeatsSection, renderWindowsSection } from "./intake-views.js";
+import { listMaintenanceWindows } from "../alerts/maintenance-windows.js";
+import { listHeartbeats } from "../store/heartbeats/heartbeats.js";
 
 /** What the incident pages read. */
 export interface IncidentPagesDeps {
   pool: pg.Pool;
   clock: Clock;
-  config: Pick<FirebreakConfig, "severities">;
+  config: Pick<FirebreakConfig, "severities" | "intake">;
   access: WebAccessOptions;
 }
 
@@ -30,9 +33,26 @@ export interface IncidentPagesDeps {
 export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
   const router = Router();
   router.use("/incidents", requireWebAccess(deps.access));
-  router.get("/incidents", async (_req, res) => {
-    const incidents = await listIncidents(deps.pool, { limit: 200 });
-    send(res, "text/html", renderIncidentList(incidents, deps.clock.now()));
+  router.get("/incidents", async (req, res) => {
+    const service =
+      typeof req.query.service === "string" && req.query.service ? req.query.service : undefined;
+    const now = deps.clock.now();
+    const [incidents, windows, heartbeats] = await Promise.all([
+      listIncidents(deps.pool, { limit: 200, ...(service ? { service } : {}) }),
+      listMaintenanceWindows(deps),
+      listHeartbeats(deps.pool),
+    ]);
+    send(
+      res,
+      "text/html",
+      renderIncidentList(incidents, now, {
+        ...(service ? { service } : {}),
+        sections: [
+          renderWindowsSection(windows, now),
+          renderHeartbeatsSection(deps.config.intake.heartbeats, heartbeats),
+        ],
+      }),
+    );
   });
   router.get("/incidents/:id", async (req, res) => {
     const found = await load(deps, req, res);

@@ -12,8 +12,12 @@ const sev = (s: string) => html`<span class="sev sev-${s}">${s}</span>`;
 const time = (d: Date) =>
   html`<time datetime="${d.toISOString()}">${d.toISOString().replace("T", " ").slice(0, 19)}</time>`;
 
-/** GET /incidents: every incident, newest first, with its response times. */
-export function renderIncidentList(incidents: readonly Incident[], now: Date): string {
+/** GET /incidents: every incident, newest first, with its response times (then `extra`: windows, heartbeats). */
+export function renderIncidentList(
+  incidents: readonly Incident[],
+  now: Date,
+  extra: { service?: string; sections?: SafeHtml[] } = {},
+): string {
   const rows = incidents.map(
     (i) =>
       html`<tr data-incident="${i.id}">
@@ -21,6 +25,9 @@ export function renderIncidentList(incidents: readonly Incident[], now: Date): s
         <td><a href="/incidents/${i.id}">${i.title}</a></td>
         <td>${sev(i.severity)}</td>
         <td class="state">${i.state}</td>
+        <td>
+          ${i.service ? html`<a href="/incidents?service=${encodeURIComponent(i.service)}">${i.service}</a>` : "—"}
+        </td>
         <td>${i.commander ?? "—"}</td>
         <td>${humanDuration(now.getTime() - i.declaredAt.getTime())}</td>
         <td>${since(i.declaredAt, i.acknowledgedAt)}</td>
@@ -29,7 +36,7 @@ export function renderIncidentList(incidents: readonly Incident[], now: Date): s
   );
   return layout(
     "Incidents",
-    html`<h1>Incidents</h1>
+    html`<h1>Incidents${extra.service ? html` of ${extra.service}` : ""}</h1>
       ${
         incidents.length
           ? html`<table id="incidents">
@@ -39,6 +46,7 @@ export function renderIncidentList(incidents: readonly Incident[], now: Date): s
                   <th>title</th>
                   <th>severity</th>
                   <th>state</th>
+                  <th>service</th>
                   <th>commander</th>
                   <th>age</th>
                   <th>time to acknowledge</th>
@@ -52,7 +60,8 @@ export function renderIncidentList(incidents: readonly Incident[], now: Date): s
           : html`<p class="muted">
               No incidents yet. Declare one with <code>/incident declare P2 Something broke</code>.
             </p>`
-      }`,
+      }
+      ${extra.sections ?? []}`,
   );
 }
 

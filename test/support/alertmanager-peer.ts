@@ -38,13 +38,20 @@ export interface AlertmanagerPeer {
  * loopback. Resolves once `/-/ready` answers.
  */
 export async function startAlertmanager(options: AlertmanagerPeerOptions): Promise<AlertmanagerPeer> {
-  const binary = options.binary ?? ALERTMANAGER_BINARY;
+  return runAlertmanager(renderConfig(options), options.binary);
+}
+
+/** Starts a real Alertmanager on 127.0.0.1 with `configYaml` as its alertmanager.yml (see startAlertmanager). */
+export async function runAlertmanager(
+  configYaml: string,
+  binary = ALERTMANAGER_BINARY,
+): Promise<AlertmanagerPeer> {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: apt-get install -y prometheus-alertmanager`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), "firebreak-am-"));
   const configFile = path.join(dir, "alertmanager.yml");
-  await writeFile(configFile, renderConfig(options));
+  await writeFile(configFile, configYaml);
   // A free port can be taken between probing and binding: try a few.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -114,7 +121,8 @@ function renderConfig(o: AlertmanagerPeerOptions): string {
   );
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (it may be taken before it is bound: retry). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -126,7 +134,8 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function waitReady(apiUrl: string, child: ChildProcess): Promise<void> {
+/** Resolves once `<apiUrl>/-/ready` answers 2xx (Prometheus and Alertmanager both serve it). */
+export async function waitReady(apiUrl: string, child: ChildProcess): Promise<void> {
   let exited = false;
   child.once("exit", () => (exited = true));
   for (let i = 0; i < 200; i += 1) {
@@ -142,7 +151,8 @@ async function waitReady(apiUrl: string, child: ChildProcess): Promise<void> {
   throw new Error("not ready after 200 attempts");
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
+export async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");

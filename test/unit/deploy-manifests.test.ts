@@ -12,6 +12,7 @@ import { createMetrics } from "../../src/metrics.js";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 const AMTOOL = process.env.AMTOOL ?? "/usr/bin/amtool";
+const PROMTOOL = process.env.PROMTOOL ?? "/usr/bin/promtool";
 
 // Rendered manifests are read as they come, like JSON payloads in the other tests.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -278,6 +279,26 @@ describe("the monitoring examples", () => {
     expect(hook.http_config.authorization.type).toBe("Bearer");
     if (!existsSync(AMTOOL)) throw new Error(`${AMTOOL} not found: apt-get install prometheus-alertmanager.`);
     expect(execFileSync(AMTOOL, ["check-config", file], { encoding: "utf8" })).toContain("SUCCESS");
+  });
+
+  it("give a Prometheus and an Alertmanager config that promtool and amtool accept, sending alerts to Firebreak", () => {
+    const dir = path.join(ROOT, "deploy/prometheus");
+    if (!existsSync(PROMTOOL)) throw new Error(`${PROMTOOL} not found: apt-get install prometheus.`);
+    // promtool also checks the rule files the config names.
+    expect(
+      execFileSync(PROMTOOL, ["check", "config", path.join(dir, "prometheus.yml")], { encoding: "utf8" }),
+    ).toContain("SUCCESS: 2 rules found");
+    const am = path.join(dir, "alertmanager.yml");
+    expect(execFileSync(AMTOOL, ["check-config", am], { encoding: "utf8" })).toContain("SUCCESS");
+    const config = parse(readFileSync(am, "utf8")) as Obj;
+    const hook = (config.receivers as Obj[]).find((r) => r.name === "firebreak")!.webhook_configs[0];
+    expect(new URL(hook.url).pathname).toBe("/alerts/alertmanager");
+    expect(hook.send_resolved).toBe(true);
+    // The Watchdog goes to a heartbeat instead, repeated so that it beats.
+    const watchdog = (config.route.routes as Obj[]).find((r) => r.receiver === "firebreak-watchdog")!;
+    expect(watchdog.matchers).toEqual(['alertname="Watchdog"']);
+    const beat = (config.receivers as Obj[]).find((r) => r.name === "firebreak-watchdog")!.webhook_configs[0];
+    expect(new URL(beat.url).pathname).toBe("/heartbeats/watchdog");
   });
 });
 

@@ -27,6 +27,7 @@ const base: Incident = {
   resolutionSummary: null,
   checklist: [{ id: 1, text: "Confirm impact <!here>" }],
   escalationPolicy: null,
+  service: null,
   version: 0,
 };
 

@@ -34,7 +34,8 @@ export function severityFromLabels(
 
 /**
  * The severity of a group: the most urgent of its firing alerts (of all alerts when none
- * fires any more), falling back to the group's common labels when no alert is listed.
+ * fires any more), falling back to the group's common labels when no alert is listed. An
+ * alert whose source decided its severity keeps it; the others are read from their labels.
  */
 export function groupSeverity(
   alerts: readonly AlertObservation[],
@@ -44,7 +45,7 @@ export function groupSeverity(
   const firing = alerts.filter((a) => a.status === "firing");
   const considered = firing.length > 0 ? firing : alerts;
   if (considered.length === 0) return severityFromLabels(commonLabels, mapping);
-  return mostUrgent(considered.map((a) => severityFromLabels(a.labels, mapping)));
+  return mostUrgent(considered.map((a) => a.severity ?? severityFromLabels(a.labels, mapping)));
 }
 
 /** The most urgent of several severities (P0 before P1 …). */

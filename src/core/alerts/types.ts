@@ -1,3 +1,5 @@
+import type { Severity } from "../incident/severity.js";
+
 /** Whether Alertmanager reports an alert (or a whole group) as still firing or resolved. */
 export type AlertStatus = "firing" | "resolved";
 
@@ -20,6 +22,18 @@ export interface AlertObservation {
   endsAt: Date | null;
   /** Link back to the rule that produced the alert; may be empty or anything: see `safeHttpUrl`. */
   generatorURL: string;
+  /** The severity its source decided (an integration's severity_map, a heartbeat's config); else labels decide. */
+  severity?: Severity;
+  /** Links the source sent (Grafana's dashboard, panel and silence URLs; a generic event's `links`): anything, see `safeHttpUrl`. */
+  links?: readonly AlertLink[];
+  /** Grafana's `values`: the query results that made the alert fire. */
+  values?: Readonly<Record<string, number | null>>;
+}
+
+/** A link an alert carries, with the text of its button. */
+export interface AlertLink {
+  text: string;
+  url: string;
 }
 
 /**
@@ -44,4 +58,11 @@ export interface AlertNotification {
   truncatedAlerts: number;
   /** When Firebreak received the notification (not when Alertmanager made it: it does not say). */
   receivedAt: Date;
+  /**
+   * Where it came from: `alertmanager`, `integration:<name>` or `heartbeat:<name>`; the
+   * incident's source. Absent: `alertmanager`.
+   */
+  source?: string;
+  /** A title its source gave (Grafana's, a generic event's); else the group's name and summary make one. */
+  title?: string;
 }

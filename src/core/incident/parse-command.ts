@@ -10,7 +10,7 @@ export type IncidentCommand = { ref?: number } & (
   | { type: "help" }
   | { type: "declare"; severity?: Severity; title?: string }
   | { type: "status" }
-  | { type: "list" }
+  | { type: "list"; service?: string }
   | { type: "ack" }
   | { type: "severity"; severity: Severity }
   | { type: "role"; role: IncidentRole; userId: string }
@@ -24,9 +24,9 @@ export type IncidentCommand = { ref?: number } & (
 );
 
 export const INCIDENT_USAGE = [
-  "`/incident declare [P0-P3] <title>` — declare an incident (no title: opens a form)",
+  "`/incident declare [P0-P3] [service:] <title>` — declare an incident (no title: opens a form), e.g. `/incident declare P1 checkout: payments fail`",
   "`/incident status` — show the incident's summary",
-  "`/incident list` — open incidents",
+  "`/incident list [service]` — open incidents (of one service)",
   "`/incident ack` — acknowledge: you are on it",
   "`/incident sev <P0-P3>` — change severity",
   "`/incident role <commander|comms|scribe> @user` — assign a role",
@@ -60,9 +60,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   rest = sub ? rest.slice(sub[0].length) : "";
   if (ref === undefined) takeRef();
   const withRef = <T extends object>(c: T) => (ref === undefined ? c : { ...c, ref });
-  const noArgs = (
-    type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "list" | "help" | "escalate",
-  ) => {
+  const noArgs = (type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "help" | "escalate") => {
     if (rest)
       throw inputInvalid(
         `\`/incident ${word}\` takes no arguments (got "${escapeMrkdwn(rest)}").${type === "help" ? "" : " Try `/incident help`."}`,
@@ -87,8 +85,12 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case "status":
     case "show":
       return noArgs("status");
-    case "list":
-      return noArgs("list");
+    case "list": {
+      if (!rest) return withRef({ type: "list" });
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(rest))
+        throw inputInvalid("Use `/incident list` (every open incident) or `/incident list <service>`.");
+      return withRef({ type: "list", service: rest.toLowerCase() });
+    }
     case "ack":
     case "acknowledge":
       return noArgs("ack");

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   "checklist",
   "page",
   "oncall_override",
+  "maintenance",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,6 +46,8 @@ export const DEFAULT_PERMISSIONS: PermissionPolicy = {
   // Waking someone up, or changing who is woken up, takes a role.
   page: ["responder", "commander", "admin", "incident_commander"],
   oncall_override: ["responder", "commander", "admin"],
+  // Holding alerts back silences everyone's pages for what the window matches.
+  maintenance: ["commander", "admin"],
 };
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
@@ -83,6 +86,7 @@ const PERMISSION_VERBS: Record<Permission, string> = {
   checklist: "tick checklist items",
   page: "page people or escalate",
   oncall_override: "change who is on call",
+  maintenance: "open or end maintenance windows",
 };
 
 /** Response target and checklist of a severity. */

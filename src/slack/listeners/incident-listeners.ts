@@ -5,6 +5,8 @@ import { isSeverity } from "../../core/incident/severity.js";
 import { applyIncidentChange } from "../../incidents/apply-incident-command.js";
 import type { IncidentChangeRequest } from "../../incidents/apply-incident-command.js";
 import { declareIncident } from "../../incidents/declare-incident.js";
+import { serviceDeclaration } from "../../incidents/service-declaration.js";
+import { serviceNamed } from "../../core/alerts/services.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
 import { runIncidentCommand } from "../../incidents/run-incident-command.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
@@ -130,10 +132,13 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
       }));
     await ack();
     const description = v[INPUT.description.block]?.[INPUT.description.action]?.value ?? "";
+    const serviceName = v[INPUT.service.block]?.[INPUT.service.action]?.selected_option?.value;
+    const service = serviceName ? serviceNamed(serviceName, deps.config.intake.services) : undefined;
     const outcome = await declareIncident(deps, {
       title,
       severity,
       description,
+      ...(service ? await serviceDeclaration(deps, service) : {}),
       actor: body.user.id,
       via: "modal",
       requestKey: view.id,

@@ -1,10 +1,12 @@
 import type { App } from "@slack/bolt";
 import type { AlertmanagerClient } from "../../alerts/alertmanager-api.js";
+import type { AlertIngestDeps } from "../../alerts/process-notification.js";
 import type { UserNames } from "../../core/ports.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
 import type { RunDeps } from "../../runs/deps.js";
 import type { SlackTransport } from "../transport.js";
 import { registerAlertListeners } from "./alert-listeners.js";
+import { registerAlertsCommandListeners } from "./alerts-command-listeners.js";
 import { registerIncidentListeners } from "./incident-listeners.js";
 import { registerOncallListeners } from "./oncall-listeners.js";
 import { registerRunListeners } from "./run-listeners.js";
@@ -17,17 +19,20 @@ export interface SlackListenerDeps {
   names: UserNames;
   /** Alertmanager's API: without ALERTMANAGER_URL there is no Silence control to listen to. */
   alertmanager: AlertmanagerClient | null;
+  /** Alert processing: `/alerts maintenance` opens and ends windows through it. */
+  alerts: AlertIngestDeps;
 }
 
 /**
  * Every Slack listener Firebreak has, registered in one place: `/incident` and the
- * summary's controls, `/run` with approvals and the picker, `/oncall`, and the Silence
- * control. Each acks first, then runs one use-case, then renders.
+ * summary's controls, `/run` with approvals and the picker, `/oncall`, `/alerts
+ * maintenance`, and the Silence control. Each acks first, then runs one use-case, then renders.
  */
 export function registerSlackListeners(app: App, d: SlackListenerDeps): void {
   registerIncidentListeners(app, { ...d.incidents, slack: d.slack });
   registerRunListeners(app, { ...d.runs, slack: d.slack });
   registerOncallListeners(app, { ...d.incidents, slack: d.slack });
+  registerAlertsCommandListeners(app, { ...d.alerts, slack: d.slack });
   if (d.alertmanager)
     registerAlertListeners(app, {
       incidents: d.incidents,

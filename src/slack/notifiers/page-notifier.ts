@@ -1,3 +1,4 @@
+import type { Service } from "../../core/alerts/services.js";
 import type { PageNotifier } from "../../paging/ports.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { pageChannelMention, pageDm, postmortemReminder } from "../views/page-message.js";
@@ -6,13 +7,13 @@ import { postIncidentMessage } from "./incident-notifier.js";
 /** Outbox kind of a page's DM (its continuation withdraws a stale escalation DM: slack/outbox/page-handlers.ts). */
 export const PAGE_DM_KIND = "page.dm";
 
-/** The PageNotifier over the Slack outbox. */
-export function createPageNotifier(): PageNotifier {
+/** The PageNotifier over the Slack outbox; `services` name the owner of an incident's service in its pages. */
+export function createPageNotifier(services: readonly Service[] = []): PageNotifier {
   return {
     async sendDm(tx, incident, page, cause) {
       await enqueueSlackCall(tx, {
         method: "chat.postMessage",
-        args: { channel: page.userId, ...pageDm(incident, cause), unfurl_links: false },
+        args: { channel: page.userId, ...pageDm(incident, cause, services), unfurl_links: false },
         kind: PAGE_DM_KIND,
         incidentId: incident.id,
         channelKey: `dm:${page.userId}`,

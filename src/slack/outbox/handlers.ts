@@ -4,12 +4,13 @@ import type { Clock } from "../../core/ports.js";
 import type { SummarySection } from "../summary/section.js";
 import type { OutboxHandler } from "./drainer.js";
 import { incidentOutboxHandlers } from "./incident-handlers.js";
+import { maintenanceOutboxHandlers } from "./maintenance-handlers.js";
 import { pageOutboxHandlers } from "./page-handlers.js";
 import { runOutboxHandlers } from "./run-handlers.js";
 
 /**
  * Every outbox continuation, by kind: the incident's channel, summary and messages; pages'
- * DMs; runs' approval messages and file uploads. A kind no handler knows fails its call.
+ * DMs; runs' approval messages and file uploads; maintenance windows' announcements. A kind no handler knows fails its call.
  */
 export function slackOutboxHandlers(deps: {
   config: FirebreakConfig;
@@ -21,5 +22,6 @@ export function slackOutboxHandlers(deps: {
     ...incidentOutboxHandlers(deps),
     ...pageOutboxHandlers(deps.clock),
     ...runOutboxHandlers(deps),
+    ...maintenanceOutboxHandlers(deps.clock),
   ]);
 }

@@ -179,7 +179,11 @@ export function incidentOutboxHandlers(deps: {
           const incident = await incidentOf(row, tx);
           const channel = row.context.channel as string | undefined;
           if (!incident || !channel) return null;
-          return { channel, ...renderAnnouncement(incident), unfurl_links: false };
+          return {
+            channel,
+            ...renderAnnouncement(incident, deps.config.intake.services),
+            unfurl_links: false,
+          };
         },
       },
     ],

@@ -6,7 +6,9 @@ import { isStormIncident, listStormMembers } from "../../store/alerts/storms.js"
 
 /**
  * Adds the alert group (or, for a storm incident, the groups it collected) to the pinned
- * summary of incidents opened by Alertmanager. Other incidents get nothing.
+ * summary of incidents opened by alerts: Alertmanager, integrations, heartbeats. Declared
+ * incidents get nothing. Only Alertmanager's own groups get the Silence control (the
+ * silence is made through ALERTMANAGER_URL's API).
  */
 export function alertSummarySection(deps: {
   alerts: AlertsConfig;
@@ -14,7 +16,7 @@ export function alertSummarySection(deps: {
   silencesEnabled: boolean;
 }): SummarySection {
   return async (tx, incident) => {
-    if (incident.source !== "alertmanager") return [];
+    if (!/^(alertmanager$|integration:|heartbeat:)/.test(incident.source)) return [];
     const group = await findGroupOfIncident(tx, incident.id);
     if (group) {
       const { alerts, firing, resolved } = await listGroupAlerts(tx, group.id, MAX_ALERTS_SHOWN);
@@ -29,7 +31,7 @@ export function alertSummarySection(deps: {
         escalationPolicy: group.escalationPolicy,
         silence: group.silencedUntil ? { until: group.silencedUntil, by: group.silencedBy } : null,
         silenceDurations:
-          deps.silencesEnabled && incident.state !== "resolved"
+          deps.silencesEnabled && incident.state !== "resolved" && group.source === "alertmanager"
             ? deps.alerts.silenceDurations.map((d) => d.label)
             : [],
       });

@@ -1,9 +1,9 @@
 import { safeHttpUrl } from "../../core/alerts/safe-url.js";
-import type { AlertStatus, LabelSet } from "../../core/alerts/types.js";
+import type { AlertLink, AlertStatus, LabelSet } from "../../core/alerts/types.js";
 import { escapeMrkdwn, mentionUser, safeLink, truncate } from "../../core/mrkdwn.js";
 import { ACTION } from "../ids.js";
 import type { Block } from "./blocks.js";
-import { LIMITS, context, option, section } from "./blocks.js";
+import { LIMITS, actions, context, option, section } from "./blocks.js";
 import { slackDate } from "./incident-summary.js";
 
 /** Alerts rendered at most in a summary (the section's 3000 characters usually end it first). */
@@ -16,6 +16,8 @@ export interface AlertLine {
   annotations: LabelSet;
   generatorUrl: string;
   startsAt: Date;
+  /** Links its source sent: buttons, when http(s). */
+  links?: readonly AlertLink[];
 }
 
 /** What the summary says about an incident's alert group. */
@@ -96,12 +98,40 @@ export function renderAlertGroupBlocks(v: AlertGroupView): Block[] {
     used += line.length + 1;
   }
   if (lines.length) blocks.push(section(lines.join("\n")));
+  const buttons = linkButtons(v.alerts.slice(0, MAX_ALERTS_SHOWN));
+  if (buttons.length) blocks.push(actions(`alert-links:${v.incidentId}`, buttons));
   const known = v.firing + v.resolved;
   const notes: string[] = [];
   if (known > lines.length) notes.push(`${known - lines.length} more alerts not shown.`);
   if (v.truncatedAlerts > 0) notes.push(`${v.truncatedAlerts} more alerts truncated by Alertmanager.`);
   if (notes.length) blocks.push(context(notes.join(" ")));
   return blocks;
+}
+
+/** At most this many link buttons (Block Kit allows 25 elements in an actions block). */
+const MAX_LINK_BUTTONS = 5;
+
+/**
+ * The alerts' links as URL buttons, firing alerts' first: only absolute http(s) URLs
+ * without credentials (`safeHttpUrl`), each URL once, labelled by the source or its host.
+ */
+function linkButtons(alerts: readonly AlertLine[]): Block[] {
+  const seen = new Set<string>();
+  const out: Block[] = [];
+  for (const a of alerts)
+    for (const link of a.links ?? []) {
+      const url = safeHttpUrl(link.url);
+      if (!url || seen.has(url) || out.length >= MAX_LINK_BUTTONS) continue;
+      seen.add(url);
+      const label = link.text.trim() || new URL(url).host;
+      out.push({
+        type: "button",
+        text: { type: "plain_text", text: truncate(label, LIMITS.buttonText), emoji: false },
+        url,
+        action_id: `${ACTION.link}.${out.length}`,
+      });
+    }
+  return out;
 }
 
 /** A group collected by a storm incident, as its summary lists it. */

@@ -37,17 +37,18 @@ export function renderCommandResult(result: CommandResult, config: FirebreakConf
     case "status":
       return renderIncidentSummary(result.incident, config, now);
     case "list": {
-      if (!result.incidents.length) return { text: "No open incidents. :tada:" };
+      const of = result.service ? ` of ${escapeMrkdwn(result.service)}` : "";
+      if (!result.incidents.length) return { text: `No open incidents${of}. :tada:` };
       const lines = result.incidents.map(
         (i) =>
           `*#${i.id}* ${i.severity} ${escapeMrkdwn(i.title)} — ${i.state}, ${humanDuration(now.getTime() - i.declaredAt.getTime())} old${
-            i.channelId ? ` · <#${i.channelId}>` : ""
-          }${i.commander ? ` · ${mentionUser(i.commander)}` : ""}`,
+            i.service && !result.service ? ` · ${escapeMrkdwn(i.service)}` : ""
+          }${i.channelId ? ` · <#${i.channelId}>` : ""}${i.commander ? ` · ${mentionUser(i.commander)}` : ""}`,
       );
       return {
-        text: `${result.incidents.length} open incidents`,
+        text: `${result.incidents.length} open incidents${of}`,
         blocks: [
-          header("Open incidents"),
+          header(`Open incidents${result.service ? ` of ${result.service}` : ""}`),
           section(lines.join("\n")),
           context("`/incident status #N` for details"),
         ],

@@ -4,6 +4,7 @@ import { SEVERITIES } from "../../core/incident/severity.js";
 import { humanDuration } from "../../core/duration.js";
 import type { Incident } from "../../store/incidents/incidents.js";
 import { ACTION } from "../ids.js";
+import { serviceText } from "./service-line.js";
 import type { Block } from "./blocks.js";
 import { actions, button, capBlocks, context, divider, fields, header, option, section } from "./blocks.js";
 
@@ -50,6 +51,7 @@ export function renderIncidentSummary(
       `*Age*\n${humanDuration(now.getTime() - incident.declaredAt.getTime())} (declared ${slackDate(incident.declaredAt)})`,
       `*Response target*\n${responseTargetText(incident, config, now)}`,
       `*Roles*\ncomms ${incident.comms ? mentionUser(incident.comms) : "—"} · scribe ${incident.scribe ? mentionUser(incident.scribe) : "—"}`,
+      ...(incident.service ? [`*Service*\n${serviceText(incident.service, config.intake.services)}`] : []),
     ]),
   ];
   if (incident.description) blocks.push(section(escapeMrkdwn(incident.description)));
@@ -90,9 +92,13 @@ export function renderIncidentSummary(
 }
 
 /** The announcement of a new incident in the announcements channel. */
-export function renderAnnouncement(incident: Incident): { text: string; blocks: Block[] } {
+export function renderAnnouncement(
+  incident: Incident,
+  services: FirebreakConfig["intake"]["services"] = [],
+): { text: string; blocks: Block[] } {
   const where = incident.channelId ? `<#${incident.channelId}>` : "its channel is being opened";
-  const text = `:rotating_light: ${incident.severity} incident #${incident.id} declared: ${escapeMrkdwn(incident.title)} — ${where}`;
+  const service = serviceText(incident.service, services);
+  const text = `:rotating_light: ${incident.severity} incident #${incident.id} declared: ${escapeMrkdwn(incident.title)}${service ? ` (service ${service})` : ""} — ${where}`;
   return {
     text,
     blocks: [

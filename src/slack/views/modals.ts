@@ -37,6 +37,23 @@ export function declareModal(config: FirebreakConfig, channelId: string) {
           options: SEVERITIES.map((s) => option(`${s} — ${config.severities[s].label}`, s)),
         },
       },
+      // The service decides who is invited, which policy pages and where it is announced.
+      ...(config.intake.services.length
+        ? [
+            {
+              type: "input",
+              block_id: INPUT.service.block,
+              optional: true,
+              label: plain("Service"),
+              element: {
+                type: "static_select",
+                action_id: INPUT.service.action,
+                placeholder: plain("Which service is affected?"),
+                options: config.intake.services.slice(0, 100).map((s) => option(s.name, s.name)),
+              },
+            },
+          ]
+        : []),
       {
         type: "input",
         block_id: INPUT.description.block,

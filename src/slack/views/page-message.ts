@@ -2,7 +2,9 @@ import { formatDuration } from "../../core/duration.js";
 import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
 import type { PageCause } from "../../paging/ports.js";
 import type { Incident } from "../../store/incidents/incidents.js";
+import type { Service } from "../../core/alerts/services.js";
 import { ACTION } from "../ids.js";
+import { serviceText } from "./service-line.js";
 import { actions, button, context, section } from "./blocks.js";
 import type { Block } from "./blocks.js";
 
@@ -12,16 +14,21 @@ function causeText(cause: PageCause): string {
   return `Escalation policy *${escapeMrkdwn(cause.policy)}*, step ${cause.step + 1} of ${cause.steps}${round}: acknowledge within ${formatDuration(cause.ackTimeoutMs)} or it escalates.`;
 }
 
-/** The DM a paged person gets: the incident, its severity and an Acknowledge button. */
-export function pageDm(incident: Incident, cause: PageCause): { text: string; blocks: Block[] } {
+/** The DM a paged person gets: the incident, its severity, its service and owner, and an Acknowledge button. */
+export function pageDm(
+  incident: Incident,
+  cause: PageCause,
+  services: readonly Service[] = [],
+): { text: string; blocks: Block[] } {
   const title = escapeMrkdwn(truncate(incident.title, 200));
   const where = incident.channelId ? ` in <#${incident.channelId}>` : "";
+  const service = serviceText(incident.service, services);
   const text = `:rotating_light: You are paged for incident #${incident.id} (${incident.severity}): ${title}`;
   return {
     text,
     blocks: [
       section(
-        `:rotating_light: *You are paged: incident #${incident.id}, ${incident.severity}*\n${title}${where}`,
+        `:rotating_light: *You are paged: incident #${incident.id}, ${incident.severity}*\n${title}${where}${service ? `\nService: ${service}` : ""}`,
       ),
       context(causeText(cause)),
       actions(`page.${incident.id}`, [button("Acknowledge", ACTION.ack, String(incident.id), "primary")]),

@@ -1,5 +1,5 @@
 import type { AlertState } from "../../core/alerts/merge.js";
-import type { AlertObservation, AlertStatus, LabelSet } from "../../core/alerts/types.js";
+import type { AlertLink, AlertObservation, AlertStatus, LabelSet } from "../../core/alerts/types.js";
 import type { Severity } from "../../core/incident/severity.js";
 import type { Queryable } from "../pool.js";
 
@@ -31,6 +31,14 @@ export interface AlertGroup {
   silenceId: string | null;
   silencedUntil: Date | null;
   silencedBy: string | null;
+  /** `alertmanager`, `integration:<name>` or `heartbeat:<name>`. */
+  source: string;
+  /** The service routing chose for it, if any. */
+  service: string | null;
+  /** The maintenance window holding it back (no incident while it lasts), if any. */
+  heldByWindow: number | null;
+  /** A title its source gave (integrations, heartbeats), for an incident opened later. */
+  title: string | null;
 }
 
 interface GroupRow {
@@ -53,6 +61,10 @@ interface GroupRow {
   silence_id: string | null;
   silenced_until: Date | null;
   silenced_by: string | null;
+  source: string;
+  service: string | null;
+  held_by_window: string | null;
+  title: string | null;
 }
 
 const toGroup = (r: GroupRow): AlertGroup => ({
@@ -75,6 +87,10 @@ const toGroup = (r: GroupRow): AlertGroup => ({
   silenceId: r.silence_id,
   silencedUntil: r.silenced_until,
   silencedBy: r.silenced_by,
+  source: r.source,
+  service: r.service,
+  heldByWindow: r.held_by_window === null ? null : Number(r.held_by_window),
+  title: r.title,
 });
 
 /**
@@ -83,17 +99,23 @@ const toGroup = (r: GroupRow): AlertGroup => ({
  */
 export async function lockOrCreateGroup(
   tx: Queryable,
-  g: { groupKey: string; receiver: string; status: AlertStatus; at: Date },
+  g: { groupKey: string; receiver: string; status: AlertStatus; at: Date; source?: string },
 ): Promise<{ group: AlertGroup; created: boolean }> {
   const inserted = await tx.query(
-    `INSERT INTO alert_groups (group_key, receiver, status, first_seen_at, last_notification_at)
-     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (group_key) DO NOTHING`,
-    [g.groupKey, g.receiver, g.status, g.at],
+    `INSERT INTO alert_groups (group_key, receiver, status, first_seen_at, last_notification_at, source)
+     VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (group_key) DO NOTHING`,
+    [g.groupKey, g.receiver, g.status, g.at, g.source ?? "alertmanager"],
   );
   const res = await tx.query<GroupRow>("SELECT * FROM alert_groups WHERE group_key = $1 FOR UPDATE", [
     g.groupKey,
   ]);
   return { group: toGroup(res.rows[0]!), created: inserted.rowCount === 1 };
+}
+
+/** A group's row, without a lock (to route it before the transaction that changes it). */
+export async function getGroup(db: Queryable, id: number): Promise<AlertGroup | null> {
+  const res = await db.query<GroupRow>("SELECT * FROM alert_groups WHERE id = $1", [id]);
+  return res.rows[0] ? toGroup(res.rows[0]) : null;
 }
 
 export async function lockGroup(tx: Queryable, id: number): Promise<AlertGroup | null> {
@@ -128,6 +150,10 @@ const GROUP_COLUMNS = {
   silenceId: "silence_id",
   silencedUntil: "silenced_until",
   silencedBy: "silenced_by",
+  source: "source",
+  service: "service",
+  heldByWindow: "held_by_window",
+  title: "title",
 } as const satisfies Partial<Record<keyof AlertGroup, string>>;
 
 const JSON_COLUMNS = new Set(["groupLabels", "commonLabels", "commonAnnotations"]);
@@ -202,6 +228,9 @@ export interface StoredAlert extends AlertState {
   labels: LabelSet;
   annotations: LabelSet;
   generatorUrl: string;
+  severity: Severity | null;
+  links: AlertLink[];
+  values: Record<string, number | null> | null;
 }
 
 interface AlertRow {
@@ -213,6 +242,9 @@ interface AlertRow {
   labels: LabelSet;
   annotations: LabelSet;
   generator_url: string;
+  severity: Severity | null;
+  links: AlertLink[];
+  metric_values: Record<string, number | null> | null;
 }
 
 const toAlert = (r: AlertRow): StoredAlert => ({
@@ -224,6 +256,9 @@ const toAlert = (r: AlertRow): StoredAlert => ({
   labels: r.labels,
   annotations: r.annotations,
   generatorUrl: r.generator_url,
+  severity: r.severity,
+  links: r.links,
+  values: r.metric_values,
 });
 
 export async function loadAlertStates(db: Queryable, groupId: number): Promise<StoredAlert[]> {
@@ -274,6 +309,9 @@ export async function saveAlertStates(
             labels: o.labels,
             annotations: o.annotations,
             gen: o.generatorURL,
+            severity: o.severity ?? null,
+            links: o.links ?? [],
+            vals: o.values ?? null,
           },
         ]
       : [];
@@ -282,14 +320,17 @@ export async function saveAlertStates(
   // One statement for the whole group: a 1000-alert notification is one round trip.
   await tx.query(
     `INSERT INTO alert_states (group_id, fingerprint, status, starts_at, ends_at, last_notification_at,
-                               labels, annotations, generator_url)
-     SELECT DISTINCT ON (r.fp) $1::bigint, r.fp, r.status, r.starts_at, r.ends_at, r.last_at, r.labels, r.annotations, r.gen
+                               labels, annotations, generator_url, severity, links, metric_values)
+     SELECT DISTINCT ON (r.fp) $1::bigint, r.fp, r.status, r.starts_at, r.ends_at, r.last_at, r.labels,
+            r.annotations, r.gen, r.severity, r.links, r.vals
        FROM jsonb_to_recordset($2::jsonb) AS r(fp text, status text, starts_at timestamptz,
-            ends_at timestamptz, last_at timestamptz, labels jsonb, annotations jsonb, gen text)
+            ends_at timestamptz, last_at timestamptz, labels jsonb, annotations jsonb, gen text,
+            severity text, links jsonb, vals jsonb)
      ON CONFLICT (group_id, fingerprint) DO UPDATE SET
        status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
        last_notification_at = EXCLUDED.last_notification_at, labels = EXCLUDED.labels,
-       annotations = EXCLUDED.annotations, generator_url = EXCLUDED.generator_url`,
+       annotations = EXCLUDED.annotations, generator_url = EXCLUDED.generator_url,
+       severity = EXCLUDED.severity, links = EXCLUDED.links, metric_values = EXCLUDED.metric_values`,
     [groupId, JSON.stringify(records)],
   );
 }

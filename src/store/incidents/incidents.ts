@@ -35,6 +35,8 @@ export interface Incident {
   checklist: ChecklistItem[];
   /** The escalation policy its declaration asked for (alert routing); null: by severity. */
   escalationPolicy: string | null;
+  /** The service it concerns (`services:` in firebreak.yaml), if any. */
+  service: string | null;
   version: number;
 }
 
@@ -61,6 +63,7 @@ interface IncidentRow {
   resolution_summary: string | null;
   checklist: ChecklistItem[];
   escalation_policy: string | null;
+  service: string | null;
   version: number;
 }
 
@@ -87,6 +90,7 @@ const toIncident = (r: IncidentRow): Incident => ({
   resolutionSummary: r.resolution_summary,
   checklist: r.checklist,
   escalationPolicy: r.escalation_policy,
+  service: r.service,
   version: r.version,
 });
 
@@ -100,12 +104,13 @@ export interface NewIncident {
   declaredAt: Date;
   checklist: ChecklistItem[];
   escalationPolicy?: string | null;
+  service?: string | null;
 }
 
 export async function insertIncident(tx: Queryable, i: NewIncident): Promise<Incident> {
   const res = await tx.query<IncidentRow>(
-    `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at, checklist, escalation_policy)
-     VALUES ($1, $2, $3, 'declared', $4, $5, $6, $7, $8, $9) RETURNING *`,
+    `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at, checklist, escalation_policy, service)
+     VALUES ($1, $2, $3, 'declared', $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
     [
       i.title,
       i.description,
@@ -116,6 +121,7 @@ export async function insertIncident(tx: Queryable, i: NewIncident): Promise<Inc
       i.declaredAt,
       JSON.stringify(i.checklist),
       i.escalationPolicy ?? null,
+      i.service ?? null,
     ],
   );
   return toIncident(res.rows[0]!);
@@ -137,13 +143,18 @@ export async function findIncidentByChannel(db: Queryable, channelId: string): P
   return res.rows[0] ? toIncident(res.rows[0]) : null;
 }
 
+/** Incidents, newest first: open ones only, or of one service only, when asked. */
 export async function listIncidents(
   db: Queryable,
-  opts: { openOnly?: boolean; limit?: number } = {},
+  opts: { openOnly?: boolean; limit?: number; service?: string } = {},
 ): Promise<Incident[]> {
+  const where = [
+    ...(opts.openOnly ? ["state <> 'resolved'"] : []),
+    ...(opts.service !== undefined ? ["service = $2"] : []),
+  ];
   const res = await db.query<IncidentRow>(
-    `SELECT * FROM incidents ${opts.openOnly ? "WHERE state <> 'resolved'" : ""} ORDER BY id DESC LIMIT $1`,
-    [opts.limit ?? 100],
+    `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT $1`,
+    [opts.limit ?? 100, ...(opts.service !== undefined ? [opts.service] : [])],
   );
   return res.rows.map(toIncident);
 }
