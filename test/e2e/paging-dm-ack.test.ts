@@ -183,7 +183,13 @@ describe("paging the person on call", () => {
       const i = await getIncident(h.db.pool, id);
       return i?.channelId ? i : null;
     }, "channel");
-    const before = (await listPages(h.db.pool, id)).length;
+    // The escalation pages its first step at once: let that page land before counting.
+    const before = (
+      await eventually(async () => {
+        const pages = await listPages(h.db.pool, id);
+        return pages.length > 0 ? pages : null;
+      }, "the escalation's first page")
+    ).length;
     await h.sender.slashCommand({
       command: "/incident",
       text: "page <@U0BOB|bob>",
