@@ -11,6 +11,7 @@ const benches = [
   "escalation-timers",
   "diagnostic-overhead",
   "footprint",
+  "audit-verify",
 ];
 let failed = 0;
 for (const name of benches) {

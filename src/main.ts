@@ -16,7 +16,8 @@ import type { ProcessRole } from "./runtime.js";
 import { getIncident } from "./store/incidents/incidents.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
-import { auditTimeline, listTimeline } from "./store/timeline/timeline-events.js";
+import { auditTimeline } from "./store/timeline/audit-timeline.js";
+import { listTimeline } from "./store/timeline/timeline-events.js";
 import { runOncallCli } from "./paging/oncall-cli.js";
 
 const USAGE = `Usage: firebreak <command>

@@ -1,7 +1,7 @@
 import mysql from "mysql2/promise";
 import type { Connection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditTimeline } from "../../src/store/timeline/timeline-events.js";
+import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 import {

@@ -6,7 +6,8 @@ import { applyIncidentChange } from "../../src/incidents/apply-incident-command.
 import { declareIncident } from "../../src/incidents/declare-incident.js";
 import { getIncident } from "../../src/store/incidents/incidents.js";
 import type { Incident } from "../../src/store/incidents/incidents.js";
-import { auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
+import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { fixture, FIXTURE_TOKEN, webhookBody } from "../fixtures/alertmanager/webhooks.js";
 import { TEST_CONFIG_YAML, eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

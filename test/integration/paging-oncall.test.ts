@@ -12,7 +12,8 @@ import { runOncallCommand } from "../../src/paging/oncall-command.js";
 import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
 import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
 import { processEscalation } from "../../src/paging/process-escalation.js";
-import { WORKSPACE_CHAIN, auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
+import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
+import { WORKSPACE_CHAIN, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTransaction } from "../../src/store/pool.js";
-import {
-  appendTimelineEvent,
-  auditTimeline,
-  listTimeline,
-} from "../../src/store/timeline/timeline-events.js";
+import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
+import { appendTimelineEvent, listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { runCli } from "../support/cli.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";

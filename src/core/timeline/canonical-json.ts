@@ -4,21 +4,27 @@
  * Values must be JSON values: no undefined, functions, NaN or Infinity.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return "null";
   switch (typeof value) {
     case "string":
-    case "boolean":
       return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
     case "number":
       if (!Number.isFinite(value)) throw new TypeError("canonicalJson: non-finite number");
       return JSON.stringify(value);
     case "object": {
+      if (value === null) return "null";
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+      // Built by concatenation, not map/join: `audit verify` serialises every event of the
+      // history, and the intermediate arrays were most of its cost.
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+      let out = "{";
+      for (const k of Object.keys(obj).sort()) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(v)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonicalJson: cannot serialise ${typeof value}`);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalJson } from "./canonical-json.js";
 
 /** The previous hash of the first event of every chain. */
@@ -17,15 +17,25 @@ export interface HashedEventFields {
 
 /** SHA-256 over the previous hash and the canonical serialisation of the event. */
 export function hashEvent(e: HashedEventFields): string {
-  const body = canonicalJson({
-    incident: e.incidentId,
-    seq: e.seq,
-    at: e.at.toISOString(),
-    actor: e.actor,
-    kind: e.kind,
-    data: e.data,
-  });
-  return createHash("sha256").update(e.prevHash).update("\n").update(body).digest("hex");
+  return hash("sha256", `${e.prevHash}\n${eventBody(e)}`);
+}
+
+/**
+ * canonicalJson({ incident, seq, at, actor, kind, data }), written out in its sorted key
+ * order so that verifying a long history does not sort the same six keys per event.
+ */
+function eventBody(e: HashedEventFields): string {
+  const at = e.at.toISOString();
+  if (e.actor === undefined || e.kind === undefined || e.data === undefined)
+    return canonicalJson({
+      incident: e.incidentId,
+      seq: e.seq,
+      at,
+      actor: e.actor,
+      kind: e.kind,
+      data: e.data,
+    });
+  return `{"actor":${canonicalJson(e.actor)},"at":${canonicalJson(at)},"data":${canonicalJson(e.data)},"incident":${canonicalJson(e.incidentId)},"kind":${canonicalJson(e.kind)},"seq":${canonicalJson(e.seq)}}`;
 }
 
 export interface StoredEvent extends HashedEventFields {
@@ -38,6 +48,40 @@ export type ChainBreak =
   | { incidentId: number; seq: number; problem: "sequence_gap"; expected: number; found: number };
 
 /**
+ * Checks one event against the link before it (the previous event's hash and the seq it
+ * must carry) and returns the break, or null when the link holds. Auditors that stream a
+ * chain call this per event instead of holding the chain whole.
+ */
+export function checkLink(e: StoredEvent, prevHash: string, expectedSeq: number): ChainBreak | null {
+  if (e.seq !== expectedSeq)
+    return {
+      incidentId: e.incidentId,
+      seq: e.seq,
+      problem: "sequence_gap",
+      expected: expectedSeq,
+      found: e.seq,
+    };
+  if (e.prevHash !== prevHash)
+    return {
+      incidentId: e.incidentId,
+      seq: e.seq,
+      problem: "prev_hash_mismatch",
+      expected: prevHash,
+      found: e.prevHash,
+    };
+  const recomputed = hashEvent(e);
+  if (recomputed !== e.hash)
+    return {
+      incidentId: e.incidentId,
+      seq: e.seq,
+      problem: "hash_mismatch",
+      expected: recomputed,
+      found: e.hash,
+    };
+  return null;
+}
+
+/**
  * Recomputes one incident's chain (events in seq order) and returns the first broken
  * link, or null when every hash holds.
  */
@@ -45,31 +89,8 @@ export function verifyChain(events: readonly StoredEvent[]): ChainBreak | null {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const e of events) {
-    if (e.seq !== expectedSeq)
-      return {
-        incidentId: e.incidentId,
-        seq: e.seq,
-        problem: "sequence_gap",
-        expected: expectedSeq,
-        found: e.seq,
-      };
-    if (e.prevHash !== prev)
-      return {
-        incidentId: e.incidentId,
-        seq: e.seq,
-        problem: "prev_hash_mismatch",
-        expected: prev,
-        found: e.prevHash,
-      };
-    const recomputed = hashEvent(e);
-    if (recomputed !== e.hash)
-      return {
-        incidentId: e.incidentId,
-        seq: e.seq,
-        problem: "hash_mismatch",
-        expected: recomputed,
-        found: e.hash,
-      };
+    const problem = checkLink(e, prev, expectedSeq);
+    if (problem) return problem;
     prev = e.hash;
     expectedSeq++;
   }

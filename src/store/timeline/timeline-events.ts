@@ -1,7 +1,6 @@
-import type pg from "pg";
 import { toJsonValue } from "../../core/timeline/canonical-json.js";
-import { GENESIS_HASH, hashEvent, verifyChain } from "../../core/timeline/event-hash.js";
-import type { ChainBreak, StoredEvent } from "../../core/timeline/event-hash.js";
+import { GENESIS_HASH, hashEvent } from "../../core/timeline/event-hash.js";
+import type { StoredEvent } from "../../core/timeline/event-hash.js";
 import type { Queryable } from "../pool.js";
 
 /** Incident id of the workspace-wide chain: attempts that named no incident. */
@@ -76,31 +75,4 @@ export async function listTimeline(
     : `SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY seq`;
   const res = await db.query<EventRow>(sql, opts.latest ? [incidentId, opts.latest] : [incidentId]);
   return res.rows.map(toEvent);
-}
-
-export interface AuditReport {
-  chains: number;
-  events: number;
-  broken: ChainBreak[];
-}
-
-/** Recomputes every chain (or one incident's) and reports the first broken link of each. */
-export async function auditTimeline(pool: pg.Pool, opts: { incidentId?: number } = {}): Promise<AuditReport> {
-  const ids =
-    opts.incidentId !== undefined
-      ? [opts.incidentId]
-      : (
-          await pool.query<{ incident_id: string }>(
-            "SELECT DISTINCT incident_id FROM timeline_events ORDER BY incident_id",
-          )
-        ).rows.map((r) => Number(r.incident_id));
-  const report: AuditReport = { chains: 0, events: 0, broken: [] };
-  for (const id of ids) {
-    const events = await listTimeline(pool, id);
-    report.chains++;
-    report.events += events.length;
-    const problem = verifyChain(events);
-    if (problem) report.broken.push(problem);
-  }
-  return report;
 }
