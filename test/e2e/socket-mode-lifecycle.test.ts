@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listPages } from "../../src/store/escalations/escalations.js";
 import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
 import type { Incident } from "../../src/store/incidents/incidents.js";
-import { auditTimeline, listTimeline } from "../../src/store/timeline/timeline-events.js";
+import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";
 
