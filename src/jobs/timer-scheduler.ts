@@ -7,6 +7,7 @@ import { processTimer } from "../paging/incident-timers.js";
 import { escalationJob, processEscalation } from "../paging/process-escalation.js";
 import { TIMER_CHANNEL, parseTimerJob } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
+import { withDatabaseUser } from "../store/database-user.js";
 import { listDueTimers } from "../store/timers/timers.js";
 import { processDelivery } from "../paging/page-webhook.js";
 import { listDueDeliveries } from "../store/escalations/page-webhook-deliveries.js";
@@ -170,7 +171,7 @@ export class TimerScheduler {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.o.databaseUrl });
+    const client = new pg.Client({ connectionString: withDatabaseUser(this.o.databaseUrl) });
     client.on("error", (err) => {
       this.o.log.warn({ err }, "paging: lost the NOTIFY connection; reconnecting");
       this.listener = null;

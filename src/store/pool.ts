@@ -1,5 +1,6 @@
 import pg from "pg";
 import { FirebreakError } from "../core/errors.js";
+import { postgresUnreachable, withDatabaseUser } from "./database-user.js";
 
 /** One pg pool per process. `statement_timeout` keeps a stuck query from holding a request. */
 export function createPool(
@@ -7,7 +8,7 @@ export function createPool(
   options: { max?: number; applicationName?: string } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: withDatabaseUser(databaseUrl),
     max: options.max ?? 10,
     application_name: options.applicationName ?? "firebreak",
     connectionTimeoutMillis: 5_000,
@@ -42,13 +43,7 @@ export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   try {
     return await pool.connect();
   } catch (err) {
-    throw new FirebreakError(
-      "dependency_unavailable",
-      "Postgres is unreachable: check DATABASE_URL and that the server is up.",
-      {
-        cause: err,
-      },
-    );
+    throw postgresUnreachable(pool.options.connectionString ?? "", err);
   }
 }
 
@@ -63,7 +58,8 @@ export function sqlState(err: unknown): string | undefined {
  * Creates the database named in the URL when it does not exist and the server lets us
  * (connects to the `postgres` maintenance database). Returns true if it created it.
  */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+export async function ensureDatabase(configuredUrl: string): Promise<boolean> {
+  const databaseUrl = withDatabaseUser(configuredUrl);
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (!name) return false;
@@ -72,7 +68,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await probe.connect();
     return false;
   } catch (err) {
-    if (sqlState(err) !== "3D000") throw unavailable(err);
+    if (sqlState(err) !== "3D000") throw postgresUnreachable(databaseUrl, err);
   } finally {
     await probe.end().catch(() => undefined);
   }
@@ -92,16 +88,6 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   } finally {
     await admin.end().catch(() => undefined);
   }
-}
-
-function unavailable(err: unknown): FirebreakError {
-  return new FirebreakError(
-    "dependency_unavailable",
-    `Postgres is unreachable (${(err as Error).message}): check DATABASE_URL.`,
-    {
-      cause: err,
-    },
-  );
 }
 
 export function quoteIdent(name: string): string {

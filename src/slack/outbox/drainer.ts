@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import { truncate } from "../../core/mrkdwn.js";
+import { withDatabaseUser } from "../../store/database-user.js";
 import { withTransaction } from "../../store/pool.js";
 import { appendTimelineEvent } from "../../store/timeline/timeline-events.js";
 import type { OutboxRow } from "../../store/outbox/outbox-calls.js";
@@ -124,7 +125,7 @@ export class OutboxDrainer {
 
   private async becomeLeader(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.o.databaseUrl,
+      connectionString: withDatabaseUser(this.o.databaseUrl),
       application_name: "firebreak-outbox",
     });
     client.on("error", () => undefined);
