@@ -30,12 +30,22 @@ export function decideAccess(input: {
   authorization: string | undefined;
   credentials: { user: string; password: string } | undefined;
 }): AccessDecision {
-  if (!input.credentials) return input.local ? "allow" : "forbidden";
+  return decideReader(input).decision;
+}
+
+/** The decision, and who the reader is when allowed: the signed-in user, or "local". */
+export function decideReader(input: {
+  local: boolean;
+  authorization: string | undefined;
+  credentials: { user: string; password: string } | undefined;
+}): { decision: AccessDecision; reader?: string } {
+  if (!input.credentials)
+    return input.local ? { decision: "allow", reader: "local" } : { decision: "forbidden" };
   const presented = parseBasic(input.authorization);
-  if (!presented) return "unauthorized";
+  if (!presented) return { decision: "unauthorized" };
   const userOk = same(presented.user, input.credentials.user);
   const passwordOk = same(presented.password, input.credentials.password);
-  return userOk && passwordOk ? "allow" : "unauthorized";
+  return userOk && passwordOk ? { decision: "allow", reader: presented.user } : { decision: "unauthorized" };
 }
 
 function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
@@ -51,16 +61,19 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 }
 
-/** Express middleware enforcing `decideAccess`. */
+/** Express middleware enforcing `decideAccess`; sets `res.locals.webReader` (the user, or "local"). */
 export function requireWebAccess(opts: WebAccessOptions) {
   const isLocal = opts.isLocal ?? ((req: Request) => isLoopbackAddress(req.socket.remoteAddress));
   return (req: Request, res: Response, next: NextFunction): void => {
-    const decision = decideAccess({
+    const { decision, reader } = decideReader({
       local: isLocal(req),
       authorization: req.headers.authorization,
       credentials: opts.credentials,
     });
-    if (decision === "allow") return next();
+    if (decision === "allow") {
+      res.locals.webReader = reader;
+      return next();
+    }
     if (decision === "unauthorized") {
       res.setHeader("WWW-Authenticate", 'Basic realm="Firebreak incidents", charset="UTF-8"');
       res.status(401).type("text/plain").send("Sign in with the FIREBREAK_WEB_USER credentials.\n");

@@ -1,72 +1,77 @@
-import { Router } from "express";
+import express, { Router } from "express";
 import type { Request, Response } from "express";
 import type pg from "pg";
 import type { FirebreakConfig } from "../config.js";
 import { isSeverity } from "../core/incident/severity.js";
-import type { Clock } from "../core/ports.js";
-import { draftPostmortem, postmortemToMarkdown } from "../core/postmortem/index.js";
+import { displayName } from "../core/people.js";
+import type { Clock, PeopleDirectory } from "../core/ports.js";
+import type { EventTag } from "../core/postmortem/index.js";
+import {
+  EVENT_TAGS,
+  describeTimeline,
+  draftPostmortem,
+  postmortemToMarkdown,
+} from "../core/postmortem/index.js";
 import { describeBreak, verifyChain } from "../core/timeline/event-hash.js";
 import { timelineToJson, timelineToMarkdown } from "../core/timeline/export.js";
-import { getIncident, listIncidents } from "../store/incidents/incidents.js";
-import type { Incident } from "../store/incidents/incidents.js";
-import { listTimeline } from "../store/timeline/timeline-events.js";
+import { setFollowUpState } from "../incidents/follow-ups.js";
+import type { FollowUpDeps } from "../incidents/follow-ups.js";
+import { listFollowUps } from "../store/follow-ups/follow-ups.js";
+import { getIncident, listIncidents } from "../store/incident-store.js";
+import type { Incident } from "../store/incident-store.js";
+import { listTimeline } from "../store/timeline-store.js";
+import type { TimelineEvent } from "../store/timeline-store.js";
 import type { WebAccessOptions } from "./access.js";
 import { requireWebAccess } from "./access.js";
 import { escapeHtml, layout, raw } from "./html.js";
 import { renderIncidentList, renderIncidentPage } from "./incident-views.js";
-import { renderHeartbeatsSection, renderWindowsSection } from "./intake-views.js";
-import { listMaintenanceWindows } from "../alerts/maintenance-windows.js";
-import { listHeartbeats } from "../store/heartbeats/heartbeats.js";
+import { sendPage } from "./send.js";
 
-/** What the incident pages read. */
+/** What the incident pages read, and the follow-up use-case their tick buttons call. */
 export interface IncidentPagesDeps {
   pool: pg.Pool;
   clock: Clock;
-  config: Pick<FirebreakConfig, "severities" | "intake">;
+  config: Pick<FirebreakConfig, "severities" | "timezone">;
   access: WebAccessOptions;
+  people: PeopleDirectory;
+  followUps: FollowUpDeps;
 }
 
 /**
- * Read-only incident pages: GET /incidents, /incidents/:id (timeline with the audit chain
- * verified, postmortem draft), /incidents/:id/timeline.md|.json and /postmortem.md.
+ * The incident pages: GET /incidents, /incidents/:id (the timeline in sentences with the
+ * audit chain verified, follow-ups, postmortem draft), /incidents/:id/timeline.md|.json,
+ * /postmortem.md, and POST /incidents/:id/follow-ups/:number (tick one off, or reopen it).
  */
 export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
   const router = Router();
   router.use("/incidents", requireWebAccess(deps.access));
-  router.get("/incidents", async (req, res) => {
-    const service =
-      typeof req.query.service === "string" && req.query.service ? req.query.service : undefined;
-    const now = deps.clock.now();
-    const [incidents, windows, heartbeats] = await Promise.all([
-      listIncidents(deps.pool, { limit: 200, ...(service ? { service } : {}) }),
-      listMaintenanceWindows(deps),
-      listHeartbeats(deps.pool),
-    ]);
-    send(
+  router.get("/incidents", async (_req, res) => {
+    const incidents = await listIncidents(deps.pool, { limit: 200 });
+    const people = await deps.people.lookup(incidents.flatMap((i) => (i.commander ? [i.commander] : [])));
+    sendPage(
       res,
       "text/html",
-      renderIncidentList(incidents, now, {
-        ...(service ? { service } : {}),
-        sections: [
-          renderWindowsSection(windows, now),
-          renderHeartbeatsSection(deps.config.intake.heartbeats, heartbeats),
-        ],
-      }),
+      renderIncidentList(incidents, deps.clock.now(), (id) => displayName(id, people)),
     );
   });
   router.get("/incidents/:id", async (req, res) => {
     const found = await load(deps, req, res);
     if (!found) return;
-    const { incident, events } = found;
+    const { incident, events, followUps, nameOf } = found;
+    const show = EVENT_TAGS.find((t) => t === req.query.show) as EventTag | undefined;
     const now = deps.clock.now();
-    send(
+    sendPage(
       res,
       "text/html",
       renderIncidentPage({
         incident,
-        events,
+        described: describeTimeline(events, nameOf),
         chainBreak: verifyChain(events),
-        postmortem: draftPostmortem(incident, events, { now, ...responseTarget(deps, incident) }),
+        postmortem: draftPostmortem(incident, events, draftOptions(deps, found, now)),
+        followUps,
+        nameOf,
+        ...(show ? { show } : {}),
+        timeZone: deps.config.timezone,
         now,
       }),
     );
@@ -78,47 +83,136 @@ export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
     const verified = problem
       ? `BROKEN — ${describeBreak(problem)}`
       : `verified (${found.events.length} events)`;
-    send(res, "text/markdown", timelineToMarkdown(found.incident, found.events, verified));
+    sendPage(res, "text/markdown", timelineToMarkdown(found.incident, found.events, verified));
   });
   router.get("/incidents/:id/timeline.json", async (req, res) => {
     const found = await load(deps, req, res);
     if (!found) return;
-    send(res, "application/json", timelineToJson(found.incident, found.events, !verifyChain(found.events)));
+    sendPage(
+      res,
+      "application/json",
+      timelineToJson(found.incident, found.events, !verifyChain(found.events)),
+    );
   });
   router.get("/incidents/:id/postmortem.md", async (req, res) => {
     const found = await load(deps, req, res);
     if (!found) return;
-    const draft = draftPostmortem(found.incident, found.events, {
-      now: deps.clock.now(),
-      ...responseTarget(deps, found.incident),
-    });
-    send(res, "text/markdown", postmortemToMarkdown(draft));
+    const draft = draftPostmortem(found.incident, found.events, draftOptions(deps, found, deps.clock.now()));
+    sendPage(res, "text/markdown", postmortemToMarkdown(draft));
   });
+  router.post(
+    "/incidents/:id/follow-ups/:number",
+    express.urlencoded({ extended: false, limit: "2kb" }),
+    async (req: Request, res: Response) => {
+      if (!sameOrigin(req))
+        return problem(res, 403, "Ticking follow-ups works from Firebreak's own incident page only.");
+      const incidentId = Number(req.params.id);
+      const number = Number(req.params.number);
+      const done = (req.body as Record<string, unknown> | undefined)?.done;
+      if (!Number.isSafeInteger(incidentId) || incidentId < 1 || !Number.isSafeInteger(number) || number < 1)
+        return problem(
+          res,
+          404,
+          `There is no follow-up ${String(req.params.number)} on incident ${String(req.params.id)}.`,
+        );
+      if (done !== "1" && done !== "0")
+        return problem(res, 400, 'done: send "1" to tick the follow-up off or "0" to reopen it.');
+      const outcome = await setFollowUpState(deps.followUps, {
+        incidentId,
+        number,
+        actor: `web:${String(res.locals.webReader ?? "local")}`,
+        done: done === "1",
+        via: "web",
+      });
+      if (outcome.status === "refused") return problem(res, 404, outcome.message, incidentId);
+      res.redirect(303, `/incidents/${incidentId}#follow-ups`);
+    },
+  );
   return router;
 }
 
-function responseTarget(deps: IncidentPagesDeps, incident: Incident): { responseTargetMs?: number } {
-  const policy = isSeverity(incident.severity) ? deps.config.severities[incident.severity] : undefined;
-  return policy ? { responseTargetMs: policy.responseTargetMs } : {};
+// A browser posting from another site says so (Sec-Fetch-Site, Origin): refuse it, since a
+// reader's saved credentials would otherwise tick follow-ups on a stranger's behalf.
+function sameOrigin(req: Request): boolean {
+  const site = req.headers["sec-fetch-site"];
+  if (typeof site === "string") return site === "same-origin" || site === "none";
+  const origin = req.headers.origin;
+  if (typeof origin !== "string") return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
-async function load(deps: IncidentPagesDeps, req: Request, res: Response) {
+function problem(res: Response, status: number, message: string, incidentId?: number): void {
+  res.status(status);
+  sendPage(
+    res,
+    "text/html",
+    layout(
+      "Not done",
+      raw(
+        `<p class="problem" role="alert">${escapeHtml(message)}</p><p><a href="/incidents${incidentId ? `/${incidentId}` : ""}">Back</a></p>`,
+      ),
+    ),
+  );
+}
+
+interface Loaded {
+  incident: Incident;
+  events: TimelineEvent[];
+  followUps: Awaited<ReturnType<typeof listFollowUps>>;
+  nameOf: (id: string) => string;
+}
+
+function draftOptions(deps: IncidentPagesDeps, found: Loaded, now: Date) {
+  const i = found.incident;
+  const policy = isSeverity(i.severity) ? deps.config.severities[i.severity] : undefined;
+  return {
+    now,
+    nameOf: found.nameOf,
+    timeZone: deps.config.timezone,
+    followUps: found.followUps,
+    ...(policy ? { responseTargetMs: policy.responseTargetMs } : {}),
+  };
+}
+
+/** Every user id an incident mentions: actors, roles, paged and named people, follow-up authors. */
+function peopleIn(
+  incident: Incident,
+  events: readonly TimelineEvent[],
+  followUps: Loaded["followUps"],
+): string[] {
+  const ids = new Set<string>([
+    incident.declaredBy,
+    ...[incident.commander, incident.acknowledgedBy, incident.resolvedBy].filter((x): x is string => !!x),
+  ]);
+  for (const e of events) {
+    ids.add(e.actor);
+    const d = (typeof e.data === "object" && e.data ? e.data : {}) as Record<string, unknown>;
+    for (const v of [d.user, d.commander, d.previous, ...(Array.isArray(d.users) ? d.users : [])])
+      if (typeof v === "string") ids.add(v);
+    if (typeof d.text === "string") for (const m of d.text.matchAll(/<@([UW][A-Z0-9]+)/g)) ids.add(m[1]!);
+  }
+  for (const f of followUps) for (const v of [f.createdBy, f.doneBy]) if (v) ids.add(v);
+  return [...ids];
+}
+
+async function load(deps: IncidentPagesDeps, req: Request, res: Response): Promise<Loaded | null> {
   const id = Number(req.params.id);
   const incident = Number.isSafeInteger(id) && id > 0 ? await getIncident(deps.pool, id) : null;
   if (!incident) {
     const text = `There is no incident ${String(req.params.id)}.`;
-    res
-      .status(404)
-      .type("text/html")
-      .send(layout("Not found", raw(`<p>${escapeHtml(text)} <a href="/incidents">All incidents</a></p>`)));
+    res.status(404);
+    sendPage(
+      res,
+      "text/html",
+      layout("Not found", raw(`<p>${escapeHtml(text)} <a href="/incidents">All incidents</a></p>`)),
+    );
     return null;
   }
-  return { incident, events: await listTimeline(deps.pool, id) };
-}
-
-function send(res: Response, type: string, body: string): void {
-  res.setHeader("Cache-Control", "no-store");
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
-  res.type(`${type}; charset=utf-8`).send(body);
+  const [events, followUps] = await Promise.all([listTimeline(deps.pool, id), listFollowUps(deps.pool, id)]);
+  const people = await deps.people.lookup(peopleIn(incident, events, followUps));
+  return { incident, events, followUps, nameOf: (uid) => displayName(uid, people) };
 }

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { staticPeople } from "../../src/core/people.js";
 import { systemClock } from "../../src/core/ports.js";
 import { getIncident, listIncidents } from "../../src/store/incidents/incidents.js";
 import { incidentPagesRouter } from "../../src/web/incident-pages.js";
@@ -61,7 +62,8 @@ describe("one incident's page", () => {
     expect(body).toContain(`/incidents/${incidentId}/timeline.json`);
     expect(body).toContain('id="postmortem"');
     expect(body).toContain("alert on checkout latency");
-    expect(body).toContain("Resolution: rolled back the release");
+    expect(body).toContain("resolved after");
+    expect(body).toContain("“rolled back the release”");
   });
 
   it("exports the timeline as Markdown and as JSON that says it is verified", async () => {
@@ -80,7 +82,7 @@ describe("one incident's page", () => {
     expect(md).toContain("## Summary");
     expect(md).toMatch(/- Time to acknowledge: \d+s/);
     expect(md).toMatch(/- Time to resolve: \d+s/);
-    expect(md).toContain("- [ ] alert on checkout latency");
+    expect(md).toContain("### Suggested from the timeline\n\n- alert on checkout latency");
   });
 
   it("answers 404 for an incident that does not exist", async () => {
@@ -145,6 +147,8 @@ describe("access beyond loopback", () => {
         pool: h.db.pool,
         clock: systemClock,
         config: h.config,
+        people: staticPeople(new Map()),
+        followUps: h.runtime.incidents,
         access: { isLocal: () => false, credentials: { user: "ops", password: "s3cret" } },
       }),
     );
@@ -154,6 +158,8 @@ describe("access beyond loopback", () => {
         pool: h.db.pool,
         clock: systemClock,
         config: h.config,
+        people: staticPeople(new Map()),
+        followUps: h.runtime.incidents,
         access: { isLocal: () => false },
       }),
     );
@@ -187,6 +193,8 @@ describe("access beyond loopback", () => {
         pool: h.db.pool,
         clock: systemClock,
         config: h.config,
+        people: staticPeople(new Map()),
+        followUps: h.runtime.incidents,
         access: { credentials: { user: "ops", password: "s3cret" } },
       }),
     );

@@ -16,8 +16,10 @@ const incident = (over: Partial<PostmortemIncident> = {}): PostmortemIncident =>
   commander: "U0BOB",
   declaredAt: t0,
   acknowledgedAt: at(4),
+  acknowledgedBy: "U0BOB",
   mitigatedAt: at(20),
   resolvedAt: at(62),
+  resolvedBy: "U0BOB",
   resolutionSummary: "rolled back",
   checklist: [{ text: "Confirm the customer impact", doneBy: "U0BOB" }, { text: "Write the postmortem" }],
   ...over,
@@ -55,16 +57,25 @@ const events: PostmortemEvent[] = [
   ev(62, "U0BOB", "incident.resolved", { summary: "rolled back" }),
 ];
 
+const NAMES: Record<string, string> = { U0BOB: "Bob Baker", U0CAROL: "Carol Chen", U0ALICE: "Alice Archer" };
+const nameOf = (id: string) => NAMES[id] ?? (id === "alertmanager" ? "Alertmanager" : id);
+
 describe("drafting a postmortem from the timeline", () => {
-  const draft = draftPostmortem(incident(), events, { now: at(90), responseTargetMs: 60_000 });
+  const draft = draftPostmortem(incident(), events, { now: at(90), responseTargetMs: 60_000, nameOf });
 
   it("measures time to acknowledge, mitigate and resolve from the declaration", () => {
     expect(draft.timeToAcknowledgeMs).toBe(4 * 60_000);
     expect(draft.timeToMitigateMs).toBe(20 * 60_000);
     expect(draft.timeToResolveMs).toBe(62 * 60_000);
-    expect(draft.summary).toContain("Acknowledged after 4m.");
-    expect(draft.summary).toContain("Resolved after 1h 2m.");
-    expect(draft.summary).toContain("Resolution: rolled back");
+  });
+
+  it("opens with a summary paragraph a reviewer can read: who, what, how fast, with names", () => {
+    expect(draft.summary).toBe(
+      "On Sunday 1 March 2026 at 10:00 (UTC), Alertmanager opened a P1 incident: “Checkout failing”. " +
+        "Bob Baker acknowledged it after 4m. " +
+        "It was mitigated after 20m and resolved after 1h 2m by Bob Baker: “rolled back”. " +
+        "2 commands ran (1 failed). The P1 response target of 1m was missed. Bob Baker was the commander.",
+    );
   });
 
   it("names the alerts and the duration in the impact", () => {
@@ -77,21 +88,28 @@ describe("drafting a postmortem from the timeline", () => {
       expect.objectContaining({
         command: "k8s.rollout_restart",
         outcome: "succeeded",
-        actor: "U0CAROL",
-        approvedBy: "U0ALICE",
+        actor: "Carol Chen",
+        approvedBy: "Alice Archer",
       }),
       expect.objectContaining({ command: "mysql.processlist", outcome: "failed" }),
     ]);
   });
 
-  it("keeps the timeline readable: offsets from declaration, no Slack delivery noise", () => {
-    expect(draft.timeline.map((t) => t.text)).not.toContain("noise");
-    expect(draft.timeline.find((t) => t.text === "Acknowledged")?.offset).toBe("T+4m");
-    expect(draft.timeline.at(-1)).toMatchObject({ offset: "T+1h 2m", text: "Resolved: rolled back" });
+  it("keeps the timeline readable: the page's sentences with names, offsets from declaration, no Slack delivery noise", () => {
+    expect(draft.timeline.map((t) => t.text).join("\n")).not.toContain("noise");
+    expect(draft.timeline.find((t) => t.text === "Bob Baker acknowledged the incident")?.offset).toBe("T+4m");
+    expect(draft.timeline.map((t) => t.text)).toContain(
+      "Carol Chen ran k8s.rollout_restart, approved by Alice Archer: succeeded",
+    );
+    expect(draft.timeline.at(-1)).toMatchObject({
+      offset: "T+1h 2m",
+      actor: "Bob Baker",
+      text: "Bob Baker resolved the incident: rolled back",
+    });
   });
 
-  it("proposes follow-ups from notes, open checklist items, a missed target, failed runs and refusals", () => {
-    expect(draft.followUps).toEqual(
+  it("suggests follow-ups from notes, open checklist items, a missed target, failed runs and refusals", () => {
+    expect(draft.suggestedFollowUps).toEqual(
       expect.arrayContaining([
         "add a canary stage",
         "Checklist item left open: Write the postmortem",
@@ -109,9 +127,9 @@ describe("drafting a postmortem from the timeline", () => {
       { now: at(30) },
     );
     expect(open.timeToResolveMs).toBeNull();
-    expect(open.summary).toContain("Still acknowledged.");
+    expect(open.summary).toContain("It is still acknowledged.");
     expect(open.impact).toContain("P1 for 30m so far.");
-    expect(open.followUps.at(-1)).toContain("still acknowledged");
+    expect(open.suggestedFollowUps.at(-1)).toContain("still acknowledged");
   });
 
   it("renders every section as Markdown", () => {
@@ -126,7 +144,21 @@ describe("drafting a postmortem from the timeline", () => {
     ])
       expect(md).toContain(heading);
     expect(md).toContain("- Time to acknowledge: 4m");
-    expect(md).toContain("k8s.rollout_restart by U0CAROL: succeeded (approved by U0ALICE)");
-    expect(md).toContain("- [ ] add a canary stage");
+    expect(md).toContain("k8s.rollout_restart by Carol Chen: succeeded (approved by Alice Archer)");
+    expect(md).toContain("### Suggested from the timeline\n\n- add a canary stage");
+  });
+
+  it("lists the recorded follow-ups as a checklist, ticked ones with who ticked them", () => {
+    const withFollowUps = draftPostmortem(incident(), events, {
+      now: at(90),
+      nameOf,
+      followUps: [
+        { number: 1, text: "Add a canary stage", createdBy: "U0CAROL", doneBy: "U0BOB", doneAt: at(80) },
+        { number: 2, text: "Alert on checkout latency", createdBy: "U0BOB", doneBy: null, doneAt: null },
+      ],
+    });
+    const md = postmortemToMarkdown(withFollowUps);
+    expect(md).toContain("- [x] 1. Add a canary stage (added by Carol Chen; done, ticked by Bob Baker)");
+    expect(md).toContain("- [ ] 2. Alert on checkout latency (added by Bob Baker)");
   });
 });

@@ -1,3 +1,5 @@
+import { humanDuration } from "../time-format.js";
+
 /** A timeline event as the postmortem reads it (a stored event fits). */
 export interface PostmortemEvent {
   seq: number;
@@ -6,6 +8,9 @@ export interface PostmortemEvent {
   kind: string;
   data: unknown;
 }
+
+/** How a user id or actor reads in a sentence ("Bob Baker", "Firebreak"). */
+export type NameOf = (id: string) => string;
 
 /** The event's data as a record (an empty one when it is anything else). */
 export function eventData(e: PostmortemEvent): Record<string, unknown> {
@@ -26,46 +31,56 @@ export function runCommandName(d: Record<string, unknown>): string {
   return text(d.command ?? d.commandName ?? d.name ?? d.action, 120) || "(unnamed command)";
 }
 
-/**
- * One plain-text line for an event: what a reader of the postmortem needs, without Slack
- * markup. Unknown kinds (features added later) fall back to their kind and data.
- */
-export function describePostmortemEvent(e: PostmortemEvent): string {
-  const d = eventData(e);
-  switch (e.kind) {
-    case "incident.declared":
-      return `Declared ${text(d.severity)}: ${text(d.title)}${d.source && d.source !== "slack" ? ` (from ${text(d.source)})` : ""}`;
-    case "incident.acknowledged":
-      return "Acknowledged";
-    case "incident.mitigated":
-      return "Mitigated";
-    case "incident.resolved":
-      return `Resolved${d.summary ? `: ${text(d.summary)}` : ""}`;
-    case "incident.reopened":
-      return "Reopened";
-    case "incident.severity_changed":
-      return `Severity ${text(d.from)} → ${text(d.to)}`;
-    case "incident.role_assigned":
-      return `${text(d.user)} made ${text(d.role)}`;
-    case "incident.note":
-      return `Note: ${text(d.text)}`;
-    case "checklist.ticked":
-      return `Checklist done: ${text(d.text)}`;
-    case "checklist.unticked":
-      return `Checklist reopened: ${text(d.text)}`;
-    case "command.refused":
-      return `Refused ${text(d.command)}: ${text(d.reason)}`;
-    case "slack.message_posted":
-      return `Posted${d.purpose ? ` (${text(d.purpose, 60)})` : ""}: ${text(d.text, 200)}`;
-    case "slack.channel_created":
-      return `Channel #${text(d.name)} created`;
-    default: {
-      if (e.kind.startsWith("run.")) {
-        const outcome = e.kind.slice("run.".length).replace(/_/g, " ");
-        return `Run ${runCommandName(d)}: ${outcome}${d.error ? ` (${text(d.error, 200)})` : ""}`;
-      }
-      const rest = Object.keys(d).length ? ` ${text(d, 200)}` : "";
-      return `${e.kind}${rest}`;
-    }
-  }
+/** A number field, or undefined. */
+export const numberOf = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isFinite(v)
+    ? v
+    : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
+
+/** "1 alert", "3 alerts". */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A list a person would write: "a", "a and b", "a, b and 2 more". */
+export function listOf(items: readonly string[], max = 3): string {
+  const shown = items.slice(0, max);
+  const more = items.length - shown.length;
+  if (more > 0) return `${shown.join(", ")} and ${more} more`;
+  if (shown.length <= 1) return shown.join("");
+  return `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
 }
+
+/** A duration in ms from data ("15m"), or "" when absent. */
+export const durationText = (v: unknown): string => {
+  const ms = numberOf(v);
+  return ms === undefined ? "" : humanDuration(ms);
+};
+
+/** An ISO timestamp from data as "2026-03-01 14:00 UTC". */
+export const instantText = (v: unknown): string => {
+  const d = typeof v === "string" ? new Date(v) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
+};
+
+/**
+ * Slack mrkdwn as plain text: mentions become names (`<@U1>` → "Bob"), channel and link
+ * markup their labels, emoji codes and formatting marks go.
+ */
+export function plainSlackText(s: string, nameOf: NameOf): string {
+  return s
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => nameOf(id))
+    .replace(/<#[CG][A-Z0-9]+\|([^>]*)>/g, "#$1")
+    .replace(/<!(here|channel|everyone)>/g, "@$1")
+    .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
+    .replace(/<(https?:[^>]+)>/g, "$1")
+    .replace(/:[a-z0-9_+-]+:\s?/g, "")
+    .replace(/(^|\s)[*_~]+|[*_~]+(?=\s|$|[.,:;!?])/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .trim();
+}
+
+/** "escalation.empty_step" → "escalation empty step": the last resort for kinds nobody described. */
+export const kindWords = (kind: string) => kind.replace(/[._]+/g, " ").trim();

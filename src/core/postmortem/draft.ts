@@ -1,6 +1,10 @@
-import { humanDuration } from "../duration.js";
-import type { PostmortemEvent } from "./describe-event.js";
-import { describePostmortemEvent, eventData, runCommandName, text } from "./describe-event.js";
+import { displayName } from "../people.js";
+import { formatInTimeZone, humanDuration } from "../time-format.js";
+import type { NameOf, PostmortemEvent } from "./describe-event.js";
+import { eventData, plural, runCommandName, text } from "./describe-event.js";
+import { describeTimeline } from "./describe-timeline.js";
+import { runKey } from "./sentences-runs.js";
+import { suggestFollowUps } from "./suggest-follow-ups.js";
 
 export type { PostmortemEvent } from "./describe-event.js";
 
@@ -16,10 +20,21 @@ export interface PostmortemIncident {
   commander: string | null;
   declaredAt: Date;
   acknowledgedAt: Date | null;
+  acknowledgedBy?: string | null;
   mitigatedAt: Date | null;
   resolvedAt: Date | null;
+  resolvedBy?: string | null;
   resolutionSummary: string | null;
   checklist: readonly { text: string; doneBy?: string }[];
+}
+
+/** A follow-up someone recorded (`/incident followup`), as the draft lists it. */
+export interface PostmortemFollowUp {
+  number: number;
+  text: string;
+  createdBy: string;
+  doneBy: string | null;
+  doneAt: Date | null;
 }
 
 /** One line of the postmortem's timeline. */
@@ -27,6 +42,7 @@ export interface PostmortemTimelineEntry {
   at: Date;
   /** "T+4m": time since the incident was declared. */
   offset: string;
+  /** Who acted, by name. */
   actor: string;
   text: string;
 }
@@ -34,6 +50,7 @@ export interface PostmortemTimelineEntry {
 /** A diagnostic or remediation run during the incident, from its `run.*` events. */
 export interface PostmortemActionRun {
   at: Date;
+  /** Who asked for it, by name. */
   actor: string;
   command: string;
   /** The last `run.*` kind seen for it, e.g. "succeeded", "failed", "approved". */
@@ -45,6 +62,7 @@ export interface PostmortemActionRun {
 export interface PostmortemDraft {
   incidentId: number;
   title: string;
+  /** A generated paragraph: what happened, who answered, how fast. */
   summary: string;
   impact: string;
   timeToAcknowledgeMs: number | null;
@@ -52,62 +70,122 @@ export interface PostmortemDraft {
   timeToResolveMs: number | null;
   timeline: PostmortemTimelineEntry[];
   actionsRun: PostmortemActionRun[];
-  followUps: string[];
+  /** Follow-ups people recorded, with who ticked them off (names). */
+  followUps: { number: number; text: string; createdBy: string; doneBy: string | null }[];
+  /** Follow-ups the timeline suggests (notes marked follow-up, open checklist items, a missed target…). */
+  suggestedFollowUps: string[];
   /** When the draft was generated (the `now` given). */
   generatedAt: Date;
 }
 
+/** Options of a draft: `now` measures an incident still open; names and zone make it read well. */
+export interface DraftOptions {
+  now: Date;
+  responseTargetMs?: number;
+  nameOf?: NameOf;
+  /** The zone times are written in (the config's); UTC by default. */
+  timeZone?: string;
+  followUps?: readonly PostmortemFollowUp[];
+}
+
 const NOISE = /^slack\.(message_posted|call_failed)$/;
-const FOLLOW_UP_NOTE = /^\s*(?:follow[- ]?up|todo|action(?: item)?)\s*[:-]\s*(.+)$/is;
 
 /**
  * Drafts a postmortem from an incident and its timeline (seq order). Pure: the same
- * input and `now` give the same draft; `now` measures an incident still open.
+ * input and options give the same draft. The timeline uses the sentences of the incident
+ * page (`describeTimeline`), with people's names.
  */
 export function draftPostmortem(
   incident: PostmortemIncident,
   events: readonly PostmortemEvent[],
-  opts: { now: Date; responseTargetMs?: number },
+  opts: DraftOptions,
 ): PostmortemDraft {
+  const nameOf = opts.nameOf ?? ((id: string) => displayName(id, new Map()));
   const since = (d: Date | null) => (d ? d.getTime() - incident.declaredAt.getTime() : null);
   const tta = since(incident.acknowledgedAt);
   const ttm = since(incident.mitigatedAt);
   const ttr = incident.state === "resolved" ? since(incident.resolvedAt) : null;
-  const timeline = events
-    .filter((e) => !NOISE.test(e.kind))
-    .map((e) => ({
-      at: e.at,
-      offset: `T+${humanDuration(Math.max(0, e.at.getTime() - incident.declaredAt.getTime()))}`,
-      actor: e.actor,
-      text: describePostmortemEvent(e),
+  const timeline = describeTimeline(events, nameOf)
+    .filter((d) => !NOISE.test(d.event.kind))
+    .map((d) => ({
+      at: d.event.at,
+      offset: `T+${humanDuration(Math.max(0, d.event.at.getTime() - incident.declaredAt.getTime()))}`,
+      actor: nameOf(d.event.actor),
+      text: d.sentence,
     }));
-  const actionsRun = collectRuns(events);
+  const actionsRun = collectRuns(events, nameOf);
+  const facts = { tta, ttm, ttr, responseTargetMs: opts.responseTargetMs };
   return {
     incidentId: incident.id,
     title: `Incident #${incident.id}: ${incident.title}`,
-    summary: summarise(incident, tta, ttm, ttr),
+    summary: summarise(incident, events, actionsRun, facts, nameOf, opts.timeZone ?? "UTC"),
     impact: describeImpact(incident, events, opts.now),
     timeToAcknowledgeMs: tta,
     timeToMitigateMs: ttm,
     timeToResolveMs: ttr,
     timeline,
     actionsRun,
-    followUps: followUps(incident, events, actionsRun, tta, opts.responseTargetMs),
+    followUps: (opts.followUps ?? []).map((f) => ({
+      number: f.number,
+      text: f.text,
+      createdBy: nameOf(f.createdBy),
+      doneBy: f.doneBy ? nameOf(f.doneBy) : null,
+    })),
+    suggestedFollowUps: suggestFollowUps(incident, events, actionsRun, tta, opts.responseTargetMs),
     generatedAt: opts.now,
   };
 }
 
-function summarise(i: PostmortemIncident, tta: number | null, ttm: number | null, ttr: number | null) {
-  const parts = [
-    `${i.severity} incident "${text(i.title, 200)}" declared by ${i.declaredBy}${i.source !== "slack" ? ` from ${i.source}` : ""} at ${i.declaredAt.toISOString()}.`,
-    tta === null ? "Not acknowledged yet." : `Acknowledged after ${humanDuration(tta)}.`,
-    ...(ttm === null ? [] : [`Mitigated after ${humanDuration(ttm)}.`]),
-    ttr === null ? `Still ${i.state}.` : `Resolved after ${humanDuration(ttr)}.`,
-    ...(i.commander ? [`Commander: ${i.commander}.`] : []),
-    ...(i.resolutionSummary ? [`Resolution: ${text(i.resolutionSummary, 1000)}`] : []),
+function summarise(
+  i: PostmortemIncident,
+  events: readonly PostmortemEvent[],
+  runs: readonly PostmortemActionRun[],
+  f: { tta: number | null; ttm: number | null; ttr: number | null; responseTargetMs: number | undefined },
+  nameOf: NameOf,
+  timeZone: string,
+): string {
+  const when = `${formatInTimeZone(i.declaredAt, timeZone, "EEEE d MMMM yyyy 'at' HH:mm")} (${timeZone})`;
+  const verb = i.source === "slack" ? "declared" : "opened";
+  const sentences = [
+    `On ${when}, ${nameOf(i.declaredBy)} ${verb} a ${i.severity} incident: “${text(i.title, 200)}”.`,
   ];
-  return parts.join(" ");
+  sentences.push(
+    f.tta === null
+      ? "Nobody has acknowledged it yet."
+      : i.acknowledgedBy
+        ? `${nameOf(i.acknowledgedBy)} acknowledged it after ${humanDuration(f.tta)}.`
+        : `It was acknowledged after ${humanDuration(f.tta)}.`,
+  );
+  const later = [
+    ...(f.ttm !== null ? [`mitigated after ${humanDuration(f.ttm)}`] : []),
+    ...(f.ttr !== null
+      ? [`resolved after ${humanDuration(f.ttr)}${i.resolvedBy ? ` by ${nameOf(i.resolvedBy)}` : ""}`]
+      : []),
+  ];
+  const resolution = i.resolutionSummary && f.ttr !== null ? `: “${text(i.resolutionSummary, 600)}”` : "";
+  if (later.length) sentences.push(`It was ${joinClauses(later)}${resolution}.`);
+  if (f.ttr === null) sentences.push(`It is still ${i.state}.`);
+  const paged = new Set(events.filter((e) => e.kind === "page.sent").map((e) => text(eventData(e).user)));
+  const pages = events.filter((e) => e.kind === "page.sent").length;
+  const failed = runs.filter((r) => /fail|interrupt/.test(r.outcome)).length;
+  const activity = [
+    ...(pages ? [`${plural(paged.size, "person was", "people were")} paged (${plural(pages, "page")})`] : []),
+    ...(runs.length ? [`${plural(runs.length, "command")} ran${failed ? ` (${failed} failed)` : ""}`] : []),
+  ];
+  if (activity.length) sentences.push(`${capital(joinClauses(activity))}.`);
+  if (f.responseTargetMs !== undefined && f.tta !== null)
+    sentences.push(
+      f.tta > f.responseTargetMs
+        ? `The ${i.severity} response target of ${humanDuration(f.responseTargetMs)} was missed.`
+        : `It was acknowledged within the ${i.severity} response target of ${humanDuration(f.responseTargetMs)}.`,
+    );
+  if (i.commander) sentences.push(`${nameOf(i.commander)} was the commander.`);
+  return sentences.join(" ");
 }
+
+const capital = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+const joinClauses = (parts: readonly string[]) =>
+  parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 
 function describeImpact(i: PostmortemIncident, events: readonly PostmortemEvent[], now: Date): string {
   const end = i.resolvedAt && i.state === "resolved" ? i.resolvedAt : now;
@@ -124,6 +202,9 @@ function describeImpact(i: PostmortemIncident, events: readonly PostmortemEvent[
     const labels = eventData({ ...e, data: d.labels ?? d.commonLabels ?? d.groupLabels });
     const name = d.alertname ?? labels.alertname;
     if (typeof name === "string") alerts.add(name);
+    if (Array.isArray(d.alerts))
+      for (const a of d.alerts as Record<string, unknown>[])
+        if (typeof a.alertname === "string" && a.alertname) alerts.add(a.alertname);
   }
   return [
     `${i.severity} for ${humanDuration(end.getTime() - i.declaredAt.getTime())}${i.state === "resolved" ? "" : " so far"}${severities.size > 1 ? ` (severities seen: ${[...severities].sort().join(", ")})` : ""}.`,
@@ -133,58 +214,32 @@ function describeImpact(i: PostmortemIncident, events: readonly PostmortemEvent[
   ].join(" ");
 }
 
-function collectRuns(events: readonly PostmortemEvent[]): PostmortemActionRun[] {
+function collectRuns(events: readonly PostmortemEvent[], nameOf: NameOf): PostmortemActionRun[] {
   const runs = new Map<string, PostmortemActionRun>();
   for (const e of events) {
-    if (!e.kind.startsWith("run.")) continue;
+    if (!e.kind.startsWith("run.") || e.kind === "run.refused" || e.kind === "run.auto_approval_declined")
+      continue;
     const d = eventData(e);
-    const key = text(d.runId ?? d.run_id ?? d.id ?? `${runCommandName(d)}#${e.seq}`, 200);
+    const key = runKey(d) ?? `${runCommandName(d)}#${e.seq}`;
     const outcome = e.kind.slice("run.".length);
     const approver = d.approvedBy ?? d.approved_by ?? d.approver;
     const existing = runs.get(key);
     if (existing) {
       existing.outcome = outcome;
-      if (outcome === "approved" && !existing.approvedBy) existing.approvedBy = e.actor;
-      if (typeof approver === "string") existing.approvedBy = approver;
+      if (outcome === "approved")
+        existing.approvedBy = existing.approvedBy
+          ? `${existing.approvedBy}, ${nameOf(e.actor)}`
+          : nameOf(e.actor);
+      if (typeof approver === "string") existing.approvedBy = nameOf(approver);
     } else {
       runs.set(key, {
         at: e.at,
-        actor: e.actor,
+        actor: nameOf(e.actor),
         command: runCommandName(d),
         outcome,
-        ...(typeof approver === "string" ? { approvedBy: approver } : {}),
+        ...(typeof approver === "string" ? { approvedBy: nameOf(approver) } : {}),
       });
     }
   }
   return [...runs.values()];
-}
-
-function followUps(
-  i: PostmortemIncident,
-  events: readonly PostmortemEvent[],
-  runs: readonly PostmortemActionRun[],
-  tta: number | null,
-  responseTargetMs: number | undefined,
-): string[] {
-  const items: string[] = [];
-  for (const e of events) {
-    if (e.kind !== "incident.note") continue;
-    const m = FOLLOW_UP_NOTE.exec(text(eventData(e).text, 1000));
-    if (m?.[1]) items.push(m[1].trim());
-  }
-  for (const c of i.checklist) if (!c.doneBy) items.push(`Checklist item left open: ${text(c.text, 200)}`);
-  if (tta !== null && responseTargetMs !== undefined && tta > responseTargetMs)
-    items.push(
-      `Acknowledged after ${humanDuration(tta)}, beyond the ${i.severity} response target of ${humanDuration(responseTargetMs)}: review paging and the escalation policy.`,
-    );
-  const failed = runs.filter((r) => /fail|error|timeout/.test(r.outcome));
-  if (failed.length)
-    items.push(`Investigate ${failed.length} failed run(s): ${failed.map((r) => r.command).join(", ")}.`);
-  if (runs.length)
-    items.push("Decide whether the remediations run should become a permanent fix or an automated runbook.");
-  const refused = events.filter((e) => e.kind === "command.refused").length;
-  if (refused) items.push(`Review ${refused} refused command(s): were the permissions right?`);
-  if (i.state !== "resolved")
-    items.push(`The incident is still ${i.state}: regenerate this draft once it is resolved.`);
-  return items;
 }

@@ -42,7 +42,16 @@ export function postmortemToMarkdown(d: PostmortemDraft): string {
     "",
     "## Follow-ups",
     "",
-    ...(d.followUps.length ? d.followUps.map((f) => `- [ ] ${f}`) : ["- [ ] None identified yet."]),
+    ...(d.followUps.length
+      ? d.followUps.map(
+          (f) =>
+            `- [${f.doneBy ? "x" : " "}] ${f.number}. ${cell(f.text)} (added by ${cell(f.createdBy)}${f.doneBy ? `; done, ticked by ${cell(f.doneBy)}` : ""})`,
+        )
+      : ["- [ ] None recorded yet: add them with `/incident followup <text>`."]),
+    "",
+    "### Suggested from the timeline",
+    "",
+    ...(d.suggestedFollowUps.length ? d.suggestedFollowUps.map((f) => `- ${f}`) : ["- None."]),
     "",
   ];
   return lines.join("\n");
