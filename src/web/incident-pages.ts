@@ -58,7 +58,7 @@ export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
     const found = await load(deps, req, res);
     if (!found) return;
     const { incident, events, followUps, nameOf } = found;
-    const show = EVENT_TAGS.find((t) => t === req.query.show) as EventTag | undefined;
+    const show: EventTag | undefined = EVENT_TAGS.find((t) => t === req.query.show);
     const now = deps.clock.now();
     sendPage(
       res,
@@ -191,8 +191,8 @@ function peopleIn(
   for (const e of events) {
     ids.add(e.actor);
     const d = (typeof e.data === "object" && e.data ? e.data : {}) as Record<string, unknown>;
-    for (const v of [d.user, d.commander, d.previous, ...(Array.isArray(d.users) ? d.users : [])])
-      if (typeof v === "string") ids.add(v);
+    const users: unknown[] = Array.isArray(d.users) ? (d.users as unknown[]) : [];
+    for (const v of [d.user, d.commander, d.previous, ...users]) if (typeof v === "string") ids.add(v);
     if (typeof d.text === "string") for (const m of d.text.matchAll(/<@([UW][A-Z0-9]+)/g)) ids.add(m[1]!);
   }
   for (const f of followUps) for (const v of [f.createdBy, f.doneBy]) if (v) ids.add(v);

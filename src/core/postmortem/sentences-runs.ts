@@ -14,8 +14,8 @@ export type RunContext = Map<string, RunFacts>;
 
 /** The run id an event is about, whichever name the field has. */
 export function runKey(d: Record<string, unknown>): string | undefined {
-  const id = d.run_id ?? d.runId ?? d.run;
-  return id === undefined || id === null ? undefined : String(id);
+  const id = d.run_id ?? d.runId;
+  return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
 }
 
 const paramsText = (v: unknown): string => {
