@@ -66,9 +66,14 @@ function filterForm(v: FilterFormValues, services: readonly string[]): SafeHtml 
   </form>`;
 }
 
-function figure(label: string, value: string, id: string): SafeHtml {
-  return html`<div class="figure" id="${id}">
-    <span class="value">${value}</span><span class="label">${label}</span>
+function figure(
+  label: string,
+  value: number | null,
+  id: string,
+  unit: "count" | "ratio" = "count",
+): SafeHtml {
+  return html`<div class="figure" id="${id}" data-value="${value ?? ""}">
+    <span class="value">${formatValue(value, unit)}</span><span class="label">${label}</span>
   </div>`;
 }
 
@@ -90,10 +95,10 @@ export function renderInsightsPage(insights: Insights, services: readonly string
       </p>
       ${filterForm(formValues(f), services)}
       <div class="figures" data-figures="totals">
-        ${figure("incidents", String(insights.totals.incidents), "figure-incidents")}
-        ${figure("response targets missed", String(insights.totals.breaches), "figure-breaches")}
-        ${figure("pages", String(insights.totals.pages), "figure-pages")}
-        ${figure("night pages", String(insights.totals.nightPages), "figure-night-pages")}
+        ${figure("incidents", insights.totals.incidents, "figure-incidents")}
+        ${figure("response targets missed", insights.totals.breaches, "figure-breaches")}
+        ${figure("pages", insights.totals.pages, "figure-pages")}
+        ${figure("night pages", insights.totals.nightPages, "figure-night-pages")}
       </div>
       <div class="charts">
         ${chart("time-to-acknowledge")} ${chart("time-to-resolve")} ${chart("incidents-per-week")}
@@ -102,11 +107,11 @@ export function renderInsightsPage(insights: Insights, services: readonly string
       <section class="card" id="runs" data-chart="runs">
         <h2>Runs</h2>
         <div class="figures" data-figures="runs">
-          ${figure("runs requested", String(runs.requested), "figure-runs")}
-          ${figure("ran", String(runs.started), "figure-runs-started")}
-          ${figure("success rate", formatValue(runs.successRate, "ratio"), "figure-success-rate")}
-          ${figure("failed", String(runs.failed), "figure-runs-failed")}
-          ${figure("denied or expired", String(runs.notRun), "figure-runs-not-run")}
+          ${figure("runs requested", runs.requested, "figure-runs")}
+          ${figure("ran", runs.started, "figure-runs-started")}
+          ${figure("success rate", runs.successRate, "figure-success-rate", "ratio")}
+          ${figure("failed", runs.failed, "figure-runs-failed")}
+          ${figure("denied or expired", runs.notRun, "figure-runs-not-run")}
         </div>
         <p class="muted">
           Success rate: runs that succeeded among those that ran to an end (failed and interrupted runs count
