@@ -12,7 +12,11 @@ const parsed = parseInsightsQuery({ from: "2026-03-02", to: "2026-03-22" }, { no
 if (!parsed.ok) throw new Error("filter");
 const filter = parsed.filter;
 
-const week = (w: string, severity: WeekSeverityFigures["severity"], over: Partial<WeekSeverityFigures> = {}): WeekSeverityFigures => ({
+const week = (
+  w: string,
+  severity: WeekSeverityFigures["severity"],
+  over: Partial<WeekSeverityFigures> = {},
+): WeekSeverityFigures => ({
   week: w,
   severity,
   incidents: 2,
@@ -27,17 +31,34 @@ const week = (w: string, severity: WeekSeverityFigures["severity"], over: Partia
 });
 
 const figures: InsightsFigures = {
-  weeks: [week("2026-03-02", "P1", { breaches: 1 }), week("2026-03-16", "P1"), week("2026-03-16", "P3", { incidents: 5, acknowledged: 0, ttaP50Ms: null, ttaP90Ms: null })],
+  weeks: [
+    week("2026-03-02", "P1", { breaches: 1 }),
+    week("2026-03-16", "P1"),
+    week("2026-03-16", "P3", { incidents: 5, acknowledged: 0, ttaP50Ms: null, ttaP90Ms: null }),
+  ],
   pageLoad: [
     { userId: "U0CAROL", pages: 2, nightPages: 0, timeZone: "Europe/Berlin" },
     { userId: "U0BOB", pages: 7, nightPages: 3, timeZone: "America/New_York" },
   ],
-  noisyAlerts: [{ groupKey: "{}:{alertname=\"Disk\"}", labels: { namespace: "storage", alertname: "Disk" }, fired: 9, resolved: 9, resolvedOnOwn: 8, medianDurationMs: 540_000 }],
+  noisyAlerts: [
+    {
+      groupKey: '{}:{alertname="Disk"}',
+      labels: { namespace: "storage", alertname: "Disk" },
+      fired: 9,
+      resolved: 9,
+      resolvedOnOwn: 8,
+      medianDurationMs: 540_000,
+    },
+  ],
   runs: { requested: 10, started: 8, succeeded: 6, failed: 2, notRun: 2 },
   commands: [{ command: "mysql-processlist", runs: 6, succeeded: 6, failed: 0 }],
 };
 
-const insights = buildInsights(figures, filter, (id) => ({ U0BOB: "Bob Baker", U0CAROL: "Carol Chen" })[id] ?? id);
+const insights = buildInsights(
+  figures,
+  filter,
+  (id) => ({ U0BOB: "Bob Baker", U0CAROL: "Carol Chen" })[id] ?? id,
+);
 const chart = (id: string) => insights.charts.find((c) => c.id === id)!;
 
 describe("turning aggregates into chart data", () => {
@@ -64,11 +85,16 @@ describe("turning aggregates into chart data", () => {
 
   it("lists people by pages, busiest first, by name", () => {
     expect(chart("on-call-load").categories).toEqual(["Bob Baker", "Carol Chen"]);
-    expect(chart("on-call-load").series.map((s) => s.values)).toEqual([[7, 2], [3, 0]]);
+    expect(chart("on-call-load").series.map((s) => s.values)).toEqual([
+      [7, 2],
+      [3, 0],
+    ]);
   });
 
   it("names alert groups by alertname, then their labels", () => {
-    expect(alertGroupName({ namespace: "storage", alertname: "Disk", cluster: "eu" })).toBe("Disk · cluster=eu · namespace=storage");
+    expect(alertGroupName({ namespace: "storage", alertname: "Disk", cluster: "eu" })).toBe(
+      "Disk · cluster=eu · namespace=storage",
+    );
     expect(chart("noisy-alerts").categories).toEqual(["Disk · namespace=storage"]);
   });
 
@@ -85,7 +111,13 @@ describe("turning aggregates into chart data", () => {
 describe("the table view and CSV", () => {
   it("has one row per category and a column per series", () => {
     const t = chartTable(chart("noisy-alerts"));
-    expect(t.header).toEqual(["alert group", "fired", "resolved on their own", "resolved", "median duration"]);
+    expect(t.header).toEqual([
+      "alert group",
+      "fired",
+      "resolved on their own",
+      "resolved",
+      "median duration",
+    ]);
     expect(t.rows).toEqual([{ category: "Disk · namespace=storage", values: [9, 8, 9, 540_000] }]);
   });
 
@@ -109,7 +141,12 @@ describe("the SVG and its card", () => {
   });
 
   it("says why a chart is empty instead of drawing nothing, and opens its table", () => {
-    const empty = { ...chart("noisy-alerts"), categories: [], categoryDetails: [], series: chart("noisy-alerts").series.map((s) => ({ ...s, values: [] })) };
+    const empty = {
+      ...chart("noisy-alerts"),
+      categories: [],
+      categoryDetails: [],
+      series: chart("noisy-alerts").series.map((s) => ({ ...s, values: [] })),
+    };
     const html = chartFigure(empty, "/x.csv").value;
     expect(html).toContain("No alerts fired in this range.");
     expect(html).not.toContain("<svg");
@@ -117,7 +154,10 @@ describe("the SVG and its card", () => {
   });
 
   it("escapes labels", () => {
-    const html = chartFigure({ ...chart("top-commands"), categories: ['<script>x</script>"'] }, "/x.csv").value;
+    const html = chartFigure(
+      { ...chart("top-commands"), categories: ['<script>x</script>"'] },
+      "/x.csv",
+    ).value;
     expect(html).not.toContain("<script>");
     expect(html).toContain("&lt;script&gt;");
   });

@@ -17,7 +17,10 @@ describe("reading the insights filter", () => {
   });
 
   it("reads days in the config's time zone, daylight saving included", () => {
-    const r = parseInsightsQuery({ from: "2026-03-23", to: "2026-03-29" }, { now: NOW, timeZone: "Europe/Berlin" });
+    const r = parseInsightsQuery(
+      { from: "2026-03-23", to: "2026-03-29" },
+      { now: NOW, timeZone: "Europe/Berlin" },
+    );
     if (!r.ok) throw new Error(r.problem.message);
     expect(r.filter.from.toISOString()).toBe("2026-03-22T23:00:00.000Z");
     // Summer time starts on the 29th: the week ends at midnight CEST.
@@ -42,13 +45,28 @@ describe("reading the insights filter", () => {
       const r = parseInsightsQuery(q, { now: NOW, timeZone: "UTC", ...(services ? { services } : {}) });
       return r.ok ? null : r.problem;
     };
-    expect(problem({ from: "2026-02-30" })).toMatchObject({ field: "from", message: expect.stringContaining("YYYY-MM-DD") });
-    expect(problem({ from: "2026-03-10", to: "2026-03-01" })).toMatchObject({ field: "to", message: expect.stringContaining("swap") });
+    expect(problem({ from: "2026-02-30" })).toMatchObject({
+      field: "from",
+      message: expect.stringContaining("YYYY-MM-DD"),
+    });
+    expect(problem({ from: "2026-03-10", to: "2026-03-01" })).toMatchObject({
+      field: "to",
+      message: expect.stringContaining("swap"),
+    });
     expect(problem({ from: "2023-01-01", to: "2026-01-01" })).toMatchObject({ field: "from" });
-    expect(problem({ severity: "urgent" })).toMatchObject({ field: "severity", message: expect.stringContaining("P0, P1, P2, P3") });
+    expect(problem({ severity: "urgent" })).toMatchObject({
+      field: "severity",
+      message: expect.stringContaining("P0, P1, P2, P3"),
+    });
     expect(problem({ source: "robot" })).toMatchObject({ field: "source" });
-    expect(problem({ service: "checkout" })).toMatchObject({ field: "service", message: expect.stringContaining("No services") });
-    expect(problem({ service: "cart" }, ["checkout"])).toMatchObject({ field: "service", message: expect.stringContaining("checkout") });
+    expect(problem({ service: "checkout" })).toMatchObject({
+      field: "service",
+      message: expect.stringContaining("No services"),
+    });
+    expect(problem({ service: "cart" }, ["checkout"])).toMatchObject({
+      field: "service",
+      message: expect.stringContaining("checkout"),
+    });
     expect(problem({ service: "checkout" }, ["checkout"])).toBeNull();
   });
 

@@ -3,7 +3,8 @@ import { describeTimeline, tagsOf } from "../../src/core/postmortem/index.js";
 import type { PostmortemEvent } from "../../src/core/postmortem/index.js";
 
 const NAMES: Record<string, string> = { U0ALICE: "Alice", U0BOB: "Bob", U0CAROL: "Carol", U0DAVE: "Dave" };
-const nameOf = (id: string) => NAMES[id] ?? (id === "firebreak" ? "Firebreak" : id === "alertmanager" ? "Alertmanager" : id);
+const nameOf = (id: string) =>
+  NAMES[id] ?? (id === "firebreak" ? "Firebreak" : id === "alertmanager" ? "Alertmanager" : id);
 const t0 = Date.parse("2026-03-01T10:00:00Z");
 let seq = 0;
 const ev = (actor: string, kind: string, data: Record<string, unknown> = {}): PostmortemEvent => ({
@@ -20,12 +21,47 @@ describe("timeline events as sentences", () => {
     expect(
       sentences([
         ev("firebreak", "escalation.started", { policy: "default", run: 1, repeat: 0, steps: 3 }),
-        ev("firebreak", "escalation.step", { policy: "default", run: 1, step: 0, repeat: 0, users: ["U0BOB"], ack_timeout_ms: 900_000 }),
-        ev("firebreak", "page.sent", { page: 1, user: "U0BOB", reason: "escalation", run: 1, step: 0, repeat: 0 }),
-        ev("firebreak", "escalation.step", { policy: "default", run: 1, step: 1, repeat: 0, users: ["U0CAROL"], ack_timeout_ms: 1_800_000 }),
-        ev("firebreak", "page.sent", { page: 2, user: "U0CAROL", reason: "escalation", run: 1, step: 1, repeat: 0 }),
+        ev("firebreak", "escalation.step", {
+          policy: "default",
+          run: 1,
+          step: 0,
+          repeat: 0,
+          users: ["U0BOB"],
+          ack_timeout_ms: 900_000,
+        }),
+        ev("firebreak", "page.sent", {
+          page: 1,
+          user: "U0BOB",
+          reason: "escalation",
+          run: 1,
+          step: 0,
+          repeat: 0,
+        }),
+        ev("firebreak", "escalation.step", {
+          policy: "default",
+          run: 1,
+          step: 1,
+          repeat: 0,
+          users: ["U0CAROL"],
+          ack_timeout_ms: 1_800_000,
+        }),
+        ev("firebreak", "page.sent", {
+          page: 2,
+          user: "U0CAROL",
+          reason: "escalation",
+          run: 1,
+          step: 1,
+          repeat: 0,
+        }),
         ev("U0CAROL", "escalation.escalated", { from_step: 1, from_repeat: 0, run: 1 }),
-        ev("firebreak", "escalation.step", { policy: "default", run: 1, step: 2, repeat: 0, users: ["U0DAVE"], ack_timeout_ms: 3_600_000 }),
+        ev("firebreak", "escalation.step", {
+          policy: "default",
+          run: 1,
+          step: 2,
+          repeat: 0,
+          users: ["U0DAVE"],
+          ack_timeout_ms: 3_600_000,
+        }),
         ev("firebreak", "escalation.empty_step", { step: 2, repeat: 0, reason: "nobody on call" }),
         ev("U0DAVE", "incident.acknowledged", { from: "declared", to: "acknowledged" }),
         ev("U0DAVE", "escalation.stopped", { reason: "acknowledged", run: 1 }),
@@ -53,7 +89,12 @@ describe("timeline events as sentences", () => {
         ev("U0DAVE", "run.approval_refused", { ...run, reason: "You may not approve remediations." }),
         ev("U0BOB", "run.approved", { ...run, approvals: 1, needed: 1 }),
         ev("firebreak", "run.started", run),
-        ev("firebreak", "run.succeeded", { ...run, outcome: "succeeded", summary: "killed 1 connection", duration_ms: 1200 }),
+        ev("firebreak", "run.succeeded", {
+          ...run,
+          outcome: "succeeded",
+          summary: "killed 1 connection",
+          duration_ms: 1200,
+        }),
       ]),
     ).toEqual([
       "Carol asked to run mysql-kill-connection on orders-db (id=4711)",
@@ -68,9 +109,18 @@ describe("timeline events as sentences", () => {
   it("turns Slack markup and alert events into plain sentences with names", () => {
     expect(
       sentences([
-        ev("alertmanager", "incident.declared", { severity: "P1", title: "CheckoutHighErrorRate", source: "alertmanager" }),
-        ev("alertmanager", "alert.added", { count: 2, alerts: [{ alertname: "CheckoutHighErrorRate" }, { alertname: "CheckoutHighErrorRate" }] }),
-        ev("firebreak", "slack.message_posted", { text: ":eyes: <@U0BOB> acknowledged incident #4. See <https://x.example/r|the runbook>." }),
+        ev("alertmanager", "incident.declared", {
+          severity: "P1",
+          title: "CheckoutHighErrorRate",
+          source: "alertmanager",
+        }),
+        ev("alertmanager", "alert.added", {
+          count: 2,
+          alerts: [{ alertname: "CheckoutHighErrorRate" }, { alertname: "CheckoutHighErrorRate" }],
+        }),
+        ev("firebreak", "slack.message_posted", {
+          text: ":eyes: <@U0BOB> acknowledged incident #4. See <https://x.example/r|the runbook>.",
+        }),
         ev("U0BOB", "alert.silenced", { duration: "4h", endsAt: "2026-03-01T14:00:00.000Z" }),
         ev("alertmanager", "alert.resolved", { count: 1, alerts: [{ alertname: "CheckoutHighErrorRate" }] }),
         ev("alertmanager", "alert.all_resolved", { action: "notify" }),
@@ -109,7 +159,11 @@ describe("timeline events as sentences", () => {
       ["firebreak", "escalation.exhausted", { policy: "default", paged_any: true }],
       ["U0CAROL", "page.requested", { target: { user: "U0BOB" }, users: ["U0BOB"] }],
       ["U0CAROL", "page.sent", { user: "U0BOB", reason: "adhoc" }],
-      ["firebreak", "page.withdrawn", { user: "U0BOB", reason: "the incident was acknowledged before the DM went out" }],
+      [
+        "firebreak",
+        "page.withdrawn",
+        { user: "U0BOB", reason: "the incident was acknowledged before the DM went out" },
+      ],
       ["firebreak", "page.webhook_dead_letter", { user: "U0BOB", attempts: 6, error: "HTTP 500" }],
       ["firebreak", "sla.breached", { severity: "P1", response_target_ms: 3_600_000 }],
       ["firebreak", "status_update.reminded", { interval_ms: 3_600_000 }],
@@ -120,7 +174,17 @@ describe("timeline events as sentences", () => {
       ["firebreak", "run.interrupted", { run_id: 5, command: "x" }],
       ["firebreak", "run.preview_failed", { run_id: 6, command: "x", error: "timeout" }],
       ["U0DAVE", "run.refused", { command: "x", reason: "unknown command" }],
-      ["U0CAROL", "oncall.override_added", { override: 1, schedule: "primary", user: "U0BOB", from: "2026-03-01T10:00:00Z", to: "2026-03-01T14:00:00Z" }],
+      [
+        "U0CAROL",
+        "oncall.override_added",
+        {
+          override: 1,
+          schedule: "primary",
+          user: "U0BOB",
+          from: "2026-03-01T10:00:00Z",
+          to: "2026-03-01T14:00:00Z",
+        },
+      ],
       ["U0CAROL", "oncall.override_removed", { override: 1, schedule: "primary", user: "U0BOB" }],
       ["firebreak", "heartbeat.missed", { name: "backups" }],
     ];
