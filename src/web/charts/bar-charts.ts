@@ -8,7 +8,7 @@ const W = 720;
 /** Bars up per week, each week's series stacked (incidents by severity, breaches). */
 export function stackedBarsSvg(chart: Chart): SafeHtml {
   const H = 240;
-  const M = { top: 12, right: 16, bottom: 34, left: 48 };
+  const M = { top: 12, right: 28, bottom: 34, left: 48 };
   const drawn = chart.series.map((s, i) => ({ s, colour: colourOf(s, i) })).filter((x) => !x.s.tableOnly);
   const unit = drawn[0]?.s.unit ?? "count";
   const ticks = niceTicks(maxOf(chart.series, true), unit);

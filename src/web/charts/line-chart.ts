@@ -5,7 +5,7 @@ import { colourOf, formatValue, maxOf, niceTicks, px, shortDay } from "./scale.j
 
 const W = 720;
 const H = 260;
-const M = { top: 12, right: 16, bottom: 34, left: 64 };
+const M = { top: 12, right: 28, bottom: 34, left: 64 };
 
 /** Lines over weeks (time to acknowledge, to resolve): a point per figure, a gap where a week has none. */
 export function lineChartSvg(chart: Chart): SafeHtml {
