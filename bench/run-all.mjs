@@ -12,6 +12,7 @@ const benches = [
   "diagnostic-overhead",
   "footprint",
   "audit-verify",
+  "insights",
 ];
 let failed = 0;
 for (const name of benches) {
