@@ -7,7 +7,8 @@
  * - alerts → Slack: `MaintenanceNotifier` (maintenance windows' announcements);
  * - incidents, paging, runs → Slack: `IncidentNotifier`, `PageNotifier`, `RunNotifier`,
  *   implemented over the outbox in slack/notifiers;
- * - everything → user groups: one `UserGroupDirectory`, refreshed in the background.
+ * - everything → user groups: one `UserGroupDirectory`, refreshed in the background;
+ * - pages and reports → people's names: one `PeopleDirectory` (the Slack profile cache).
  * docs/ARCHITECTURE.md walks through it.
  */
 import type { Server } from "node:http";
@@ -22,7 +23,7 @@ import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
 import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
-import type { Clock, UserGroupDirectory, UserNames } from "./core/ports.js";
+import type { Clock, PeopleDirectory, UserGroupDirectory, UserNames } from "./core/ports.js";
 import type { IncidentDeps } from "./incidents/deps.js";
 import type { BackgroundJob } from "./jobs/background-job.js";
 import { backgroundJobs, drainerHealth } from "./jobs/background-jobs.js";
@@ -37,6 +38,7 @@ import { createRunDeps } from "./runs/create-runs.js";
 import type { RunDeps } from "./runs/deps.js";
 import type { SlackApp } from "./slack/bolt-app.js";
 import { createBotIdentity } from "./slack/bot-identity.js";
+import { createFollowUpNotifier } from "./slack/notifiers/follow-up-notifier.js";
 import { createIncidentNotifier } from "./slack/notifiers/incident-notifier.js";
 import { createMaintenanceNotifier } from "./slack/notifiers/maintenance-notifier.js";
 import { createPageNotifier } from "./slack/notifiers/page-notifier.js";
@@ -51,6 +53,7 @@ import { createSlackTransport } from "./slack/transport.js";
 import type { SlackTransport } from "./slack/transport.js";
 import { createUserGroupDirectory } from "./slack/user-group-directory.js";
 import { createUserNames } from "./slack/user-names.js";
+import { createSlackProfileDirectory } from "./slack/people-directory.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { alertmanagerWebhookRouter } from "./web/alertmanager-route.js";
@@ -58,6 +61,7 @@ import { healthRoutes } from "./web/health-routes.js";
 import { createHttpApp } from "./web/http-app.js";
 import { incidentPagesRouter } from "./web/incident-pages.js";
 import { intakeRouter } from "./web/intake-routes.js";
+import { insightsRouter } from "./web/insights-pages.js";
 
 /** Which part of Firebreak a process runs: HTTP only, background jobs only, or both. */
 export type ProcessRole = "web" | "worker" | "both";
@@ -85,6 +89,8 @@ export interface Runtime {
   alerts: AlertProcessor;
   usergroups: UserGroupDirectory;
   names: UserNames;
+  /** People's names and time zones for pages and reports (the Slack profile cache). */
+  people: PeopleDirectory;
   drainer: OutboxDrainer;
   metrics: Metrics;
   http: express.Express;
@@ -132,6 +138,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   onAuthError = () => identity.invalidate();
   const usergroups = createUserGroupDirectory({ slack, clock, log: log.child({ component: "usergroups" }) });
   const names = createUserNames({ slack, clock });
+  // People's names for pages and reports: `people:` in firebreak.yaml slots in before it.
+  const people = createSlackProfileDirectory({ pool, clock, log: log.child({ component: "people" }) });
   const notifier = createIncidentNotifier();
 
   // Paging: escalations, pages and incident timers.
@@ -158,6 +166,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     changeListeners: [pagingChangeListener(paging)],
     paging: incidentPaging(paging),
     usergroups,
+    followUps: createFollowUpNotifier(),
   };
 
   // Runs: the catalog, its actions and approvals.
@@ -207,7 +216,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     },
   });
 
-  // HTTP: probes, Alertmanager, incident pages, then Slack's endpoint.
+  // HTTP: probes, Alertmanager, incident pages and insights, then Slack's endpoint.
   const http = createHttpApp(metrics);
   http.use(healthRoutes({ pool, redis, metrics }));
   http.use(
@@ -232,14 +241,9 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       onAnswer: (door, name, outcome) => metrics.intakeRequests.inc({ door, name, outcome }),
     }),
   );
-  http.use(
-    incidentPagesRouter({
-      pool,
-      clock,
-      config,
-      access: { ...(env.webCredentials ? { credentials: env.webCredentials } : {}) },
-    }),
-  );
+  const access = { ...(env.webCredentials ? { credentials: env.webCredentials } : {}) };
+  http.use(incidentPagesRouter({ pool, clock, config, access, people, followUps: incidents }));
+  http.use(insightsRouter({ pool, clock, timeZone: config.timezone, access, people }));
   const socketMode = Boolean(env.slackAppToken) && !o.slack;
   // Bolt answers Slack's requests: web processes only (a worker never loads it).
   let slackApp: SlackApp | null = null;
@@ -290,6 +294,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     alerts,
     usergroups,
     names,
+    people,
     drainer,
     metrics,
     http,

@@ -3,7 +3,13 @@ import type { Logger } from "pino";
 import type { FirebreakConfig } from "../config.js";
 import type { Clock, UserGroupDirectory } from "../core/ports.js";
 import type { Incident } from "../store/incidents/incidents.js";
-import type { IncidentChangeListener, IncidentNotifier, IncidentPaging, RoleDirectory } from "./ports.js";
+import type {
+  FollowUpNotifier,
+  IncidentChangeListener,
+  IncidentNotifier,
+  IncidentPaging,
+  RoleDirectory,
+} from "./ports.js";
 
 /** What the incident use-cases need, injected by the composition root (src/runtime.ts). */
 export interface IncidentDeps {
@@ -19,6 +25,8 @@ export interface IncidentDeps {
   paging?: IncidentPaging;
   /** Who is in a service's owning team, invited when someone declares for the service. */
   usergroups?: UserGroupDirectory;
+  /** Follow-ups' messages in the incident channel; absent, follow-ups are stored and recorded only. */
+  followUps?: FollowUpNotifier;
 }
 
 /** How a command reached us, for the record. */

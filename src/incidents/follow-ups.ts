@@ -3,28 +3,17 @@ import { decidePermission } from "../core/incident/roles.js";
 import type { Permission } from "../core/incident/roles.js";
 import type { FollowUp } from "../store/follow-ups/follow-ups.js";
 import { insertFollowUp, lockFollowUp, setFollowUpDone } from "../store/follow-ups/follow-ups.js";
-import { lockIncident } from "../store/incident-store.js";
-import type { Incident } from "../store/incident-store.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
-import { appendTimelineEvent } from "../store/timeline-store.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { IncidentDeps, Via } from "./deps.js";
 
 /** The longest follow-up text; longer belongs in a ticket. */
 export const MAX_FOLLOW_UP_CHARS = 500;
 
-/**
- * What Slack shows of follow-ups, told inside the transaction that changes them (so the
- * message exists exactly when the change commits). Implemented over the outbox.
- */
-export interface FollowUpNotices {
-  added(tx: pg.PoolClient, incident: Incident, followUp: FollowUp): Promise<void>;
-  changed(tx: pg.PoolClient, incident: Incident, followUp: FollowUp): Promise<void>;
-}
-
-/** What the follow-up use-cases need. */
-export type FollowUpDeps = Pick<IncidentDeps, "pool" | "clock" | "config" | "roles"> & {
-  notices?: FollowUpNotices;
-};
+/** What the follow-up use-cases need (the incident deps fit). */
+export type FollowUpDeps = Pick<IncidentDeps, "pool" | "clock" | "config" | "roles" | "followUps">;
 
 /** What a follow-up change came to, for the door to render. */
 export type FollowUpOutcome =
@@ -103,7 +92,7 @@ export async function addFollowUp(
       at: now,
       data: { via: input.via, number: followUp.number, text },
     });
-    await deps.notices?.added(tx, g.incident, followUp);
+    await deps.followUps?.added(tx, g.incident, followUp);
     return {
       status: "changed",
       message: `Follow-up ${followUp.number} added to incident #${input.incidentId}: ${text}`,
@@ -156,7 +145,7 @@ export async function setFollowUpState(
       at: now,
       data: { via: input.via, number: followUp.number, text: followUp.text },
     });
-    await deps.notices?.changed(tx, g.incident, followUp);
+    await deps.followUps?.changed(tx, g.incident, followUp);
     return {
       status: "changed",
       message: `Follow-up ${followUp.number} ${input.done ? "done" : "reopened"}: ${followUp.text}`,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Role } from "../core/incident/roles.js";
+import type { FollowUp } from "../store/follow-ups/follow-ups.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import type { Outcome } from "./deps.js";
@@ -74,4 +75,14 @@ export interface IncidentPaging {
   /** `requestKey` (the command's trigger id) makes a redelivered command a no-op, not a second page. */
   escalateNow(incidentId: number, actor: string, requestKey?: string): Promise<Outcome>;
   pageAdHoc(incidentId: number, actor: string, target: AdHocTarget, requestKey?: string): Promise<Outcome>;
+}
+
+/**
+ * What Slack shows of an incident's follow-ups: a message per follow-up in the incident
+ * channel with a tick button, edited in place when it is ticked off or reopened. Told
+ * inside the transaction that changes the follow-up; implemented over the outbox.
+ */
+export interface FollowUpNotifier {
+  added(tx: Queryable, incident: Incident, followUp: FollowUp): Promise<void>;
+  changed(tx: Queryable, incident: Incident, followUp: FollowUp): Promise<void>;
 }

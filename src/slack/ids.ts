@@ -9,6 +9,8 @@ export const ACTION = {
   silence: "alert.silence",
   /** Link buttons of an alert incident's summary (Grafana's dashboard, a generic event's links): `alert.link.<n>`. */
   link: "alert.link",
+  /** A follow-up's Mark done / Reopen button (value `<incident>:<number>:done|undo`). */
+  followUp: "incident.follow_up",
 } as const;
 
 /** action_ids and callback_ids of runs. */

@@ -2,9 +2,10 @@ import type { DescribedEvent, EventTag, NameOf, PostmortemDraft } from "../core/
 import { EVENT_TAGS } from "../core/postmortem/index.js";
 import type { ChainBreak, StoredEvent } from "../core/timeline/event-hash.js";
 import { describeBreak } from "../core/timeline/event-hash.js";
-import { formatInTimeZone, humanDuration } from "../core/time-format.js";
+import { humanDuration } from "../core/duration.js";
+import { formatInTimeZone } from "../core/time-format.js";
 import type { FollowUp } from "../store/follow-ups/follow-ups.js";
-import type { Incident } from "../store/incident-store.js";
+import type { Incident } from "../store/incidents/incidents.js";
 import { html, layout } from "./html.js";
 import type { SafeHtml } from "./html.js";
 import { renderPostmortem } from "./postmortem-view.js";

@@ -1,5 +1,5 @@
 import type { PostmortemDraft } from "../core/postmortem/index.js";
-import { humanDuration } from "../core/time-format.js";
+import { humanDuration } from "../core/duration.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
 

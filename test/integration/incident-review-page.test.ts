@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTimeline } from "../../src/store/timeline-store.js";
+import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { seedHistory } from "../support/insights-history.js";
 import { TEST_CONFIG_YAML, eventually, startHarness } from "../support/harness.js";
 import type { Harness } from "../support/harness.js";

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "../../src/store/pool.js";
-import { appendTimelineEvent } from "../../src/store/timeline-store.js";
+import { appendTimelineEvent } from "../../src/store/timeline/timeline-events.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,4 +1,4 @@
-import { humanDuration } from "../time-format.js";
+import { humanDuration } from "../duration.js";
 
 /** A timeline event as the postmortem reads it (a stored event fits). */
 export interface PostmortemEvent {

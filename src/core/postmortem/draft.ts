@@ -1,5 +1,6 @@
 import { displayName } from "../people.js";
-import { formatInTimeZone, humanDuration } from "../time-format.js";
+import { humanDuration } from "../duration.js";
+import { formatInTimeZone } from "../time-format.js";
 import type { NameOf, PostmortemEvent } from "./describe-event.js";
 import { eventData, plural, runCommandName, text } from "./describe-event.js";
 import { describeTimeline } from "./describe-timeline.js";

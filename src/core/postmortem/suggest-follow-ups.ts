@@ -1,4 +1,4 @@
-import { humanDuration } from "../time-format.js";
+import { humanDuration } from "../duration.js";
 import type { PostmortemEvent } from "./describe-event.js";
 import { eventData, text } from "./describe-event.js";
 import type { PostmortemActionRun, PostmortemIncident } from "./draft.js";

@@ -117,3 +117,9 @@ export async function openFollowUps(
     oldest: rows.rows.map((r) => ({ ...toFollowUp(r), incidentTitle: r.title })),
   };
 }
+
+/** One follow-up by its id. */
+export async function getFollowUp(db: Queryable, id: number): Promise<FollowUp | null> {
+  const res = await db.query<Row>("SELECT * FROM follow_ups WHERE id = $1", [id]);
+  return res.rows[0] ? toFollowUp(res.rows[0]) : null;
+}

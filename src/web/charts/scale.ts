@@ -1,5 +1,5 @@
 import type { Series, Unit } from "../../core/insights/chart.js";
-import { humanDuration } from "../../core/time-format.js";
+import { humanDuration } from "../../core/duration.js";
 
 /** A value as a reader sees it: "4m", "12", "83%". */
 export function formatValue(v: number | null | undefined, unit: Unit): string {

@@ -3,11 +3,10 @@ import type { Logger } from "pino";
 import { isUserId } from "../core/people.js";
 import type { Clock, PeopleDirectory, Person } from "../core/ports.js";
 import { withTransaction } from "../store/pool.js";
-import { markProfilesRequested, readProfiles, saveProfile } from "../store/profiles/slack-profiles.js";
-import type { OutboxHandler } from "./outbox-drainer.js";
-import { enqueueSlackCall } from "./outbox-store.js";
+import { markProfilesRequested, readProfiles } from "../store/profiles/slack-profiles.js";
+import { enqueueSlackCall } from "../store/outbox/outbox-calls.js";
 
-/** Outbox kind of a profile refresh (users.info). */
+/** Outbox kind of a profile refresh (users.info; continuation in slack/outbox/profile-handlers.ts). */
 export const PROFILE_REFRESH = "profile.refresh";
 
 const DAY_MS = 86_400_000;
@@ -70,31 +69,4 @@ async function requestRefresh(
     // Names are a nicety: the page still renders with user ids.
     o.log.warn({ err, users: userIds.length }, "could not queue profile refreshes");
   }
-}
-
-/** Stores what users.info answered; a user Slack does not know is remembered as such for a day. */
-export function profileRefreshHandler(clock: Clock): OutboxHandler {
-  return {
-    async onDone(row, result, tx) {
-      const user = (result.user ?? {}) as {
-        name?: string;
-        real_name?: string;
-        tz?: string;
-        profile?: { real_name?: string; display_name?: string };
-      };
-      const name = [user.real_name, user.profile?.real_name, user.profile?.display_name, user.name]
-        .map((s) => s?.trim())
-        .find((s) => s);
-      await saveProfile(
-        tx,
-        String(row.args.user),
-        { name: name ?? null, timeZone: user.tz?.trim() || null },
-        clock.now(),
-      );
-    },
-    async onError(row, error, tx) {
-      await saveProfile(tx, String(row.args.user), { name: null, timeZone: null, error }, clock.now());
-      return null;
-    },
-  };
 }
