@@ -13,6 +13,8 @@ import type { Severity } from "./core/incident/severity.js";
 import { alertsSectionShape, buildAlertsConfig } from "./config-schema/alerts.js";
 import type { AlertsConfig } from "./config-schema/alerts.js";
 import { buildJobsConfig, jobsSectionShape } from "./config-schema/jobs.js";
+import { buildWeeklyReportConfig, reportsSectionShape } from "./config-schema/reports.js";
+import type { WeeklyReportConfig } from "./config-schema/reports.js";
 import type { JobsConfig } from "./config-schema/jobs.js";
 import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
 import type { PagingConfig } from "./config-schema/paging.js";
@@ -51,6 +53,8 @@ export interface EnvOptions {
   alertmanagerUrl?: string;
   /** HTTP basic-auth credentials for the incident pages beyond loopback (FIREBREAK_WEB_USER/_PASSWORD). */
   webCredentials?: { user: string; password: string };
+  /** Firebreak's public base URL (FIREBREAK_PUBLIC_URL), for links to its pages from Slack; no trailing slash. */
+  publicUrl?: string;
   logLevel: string;
   /** Paging timers and the outbound page webhook (see {@link PagingEnvOptions}). */
   paging?: PagingEnvOptions;
@@ -119,6 +123,8 @@ export function readEnvOptions(
     fail("PORT", `"${portText}" is not a port number: use 1–65535.`);
   const alertmanagerUrl = get("ALERTMANAGER_URL");
   if (alertmanagerUrl) checkUrl("ALERTMANAGER_URL", alertmanagerUrl, ["http:", "https:"], fail);
+  const publicUrl = get("FIREBREAK_PUBLIC_URL")?.replace(/\/+$/, "");
+  if (publicUrl) checkUrl("FIREBREAK_PUBLIC_URL", publicUrl, ["http:", "https:"], fail);
   const webUser = get("FIREBREAK_WEB_USER");
   const webPassword = get("FIREBREAK_WEB_PASSWORD");
   if (Boolean(webUser) !== Boolean(webPassword))
@@ -148,6 +154,7 @@ export function readEnvOptions(
     ...(get("ALERTMANAGER_TOKEN") ? { alertmanagerToken: get("ALERTMANAGER_TOKEN") } : {}),
     ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
     ...(webUser && webPassword ? { webCredentials: { user: webUser, password: webPassword } } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
     logLevel,
     paging,
     secrets: env,
@@ -210,6 +217,7 @@ const fileSchema = z.strictObject({
   ...targetsSectionShape,
   ...jobsSectionShape,
   ...intakeSectionShape,
+  ...reportsSectionShape,
 });
 
 /** firebreak.yaml, validated, with defaults filled in. */
@@ -228,6 +236,8 @@ export interface FirebreakConfig {
   jobs: JobsConfig;
   /** Integrations (webhooks beyond Alertmanager), heartbeats and services, tokens still named by their variables. */
   intake: IntakeConfig;
+  /** When and where the weekly report goes; undefined: no weekly report. */
+  weeklyReport?: WeeklyReportConfig;
 }
 
 /** Parses firebreak.yaml text; throws config_invalid naming the first bad field and the fix. */
@@ -277,6 +287,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
         `${ref.where}: no escalation policy named "${ref.policy}": add it under escalation_policies or fix the name`,
       );
   if (crossRefs.length) throw new FirebreakError("config_invalid", `${source}: ${crossRefs[0]}`);
+  const weeklyReport = buildWeeklyReportConfig(c.weekly_report);
   const members = (r: { users: string[]; usergroups: string[] } | undefined) => ({
     users: r?.users ?? [],
     usergroups: r?.usergroups ?? [],
@@ -299,6 +310,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     targets: buildTargetsConfig(c.targets),
     jobs: buildJobsConfig(c.jobs),
     intake: buildIntakeConfig(c),
+    ...(weeklyReport ? { weeklyReport } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ import { MIGRATIONS_DIR } from "./config.js";
 import { systemClock } from "./core/ports.js";
 import type { Clock, PeopleDirectory, UserGroupDirectory, UserNames } from "./core/ports.js";
 import type { IncidentDeps } from "./incidents/deps.js";
+import type { WeeklyReportDeps } from "./insights/weekly-report.js";
 import type { BackgroundJob } from "./jobs/background-job.js";
 import { backgroundJobs, drainerHealth } from "./jobs/background-jobs.js";
 import { createMetrics } from "./metrics.js";
@@ -39,6 +40,7 @@ import type { RunDeps } from "./runs/deps.js";
 import type { SlackApp } from "./slack/bolt-app.js";
 import { createBotIdentity } from "./slack/bot-identity.js";
 import { createFollowUpNotifier } from "./slack/notifiers/follow-up-notifier.js";
+import { createReportNotifier } from "./slack/notifiers/report-notifier.js";
 import { createIncidentNotifier } from "./slack/notifiers/incident-notifier.js";
 import { createMaintenanceNotifier } from "./slack/notifiers/maintenance-notifier.js";
 import { createPageNotifier } from "./slack/notifiers/page-notifier.js";
@@ -192,6 +194,18 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   if (!env.alertmanagerToken && o.role !== "worker")
     alertLog.warn("ALERTMANAGER_TOKEN is not set: POST /alerts/alertmanager answers 503 until it is.");
 
+  // Insights: the weekly report (a job) and `/incident report`.
+  const reports: WeeklyReportDeps = {
+    pool,
+    clock,
+    timeZone: config.timezone,
+    schedule: config.weeklyReport,
+    people,
+    notifier: createReportNotifier(),
+    ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}),
+    log: log.child({ component: "weekly-report" }),
+  };
+
   // Slack: the outbox (every Web API call) and the Bolt app (every inbound request).
   const drainer = new OutboxDrainer({
     pool,
@@ -264,6 +278,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       names,
       alertmanager,
       alerts: alertIngest,
+      reports,
     });
   }
 
@@ -281,6 +296,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     incidents,
     usergroups,
     paging,
+    reports,
   });
 
   let server: Server | null = null;

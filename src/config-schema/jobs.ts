@@ -19,6 +19,8 @@ export interface JobsConfig {
   heartbeatCheckMs: number;
   /** Ended maintenance windows let go of what they held back. */
   maintenanceReleaseMs: number;
+  /** How often a worker checks whether the weekly report is due (it is sent once, whoever checks). */
+  weeklyReportMs: number;
 }
 
 export const DEFAULT_JOBS: JobsConfig = {
@@ -30,6 +32,7 @@ export const DEFAULT_JOBS: JobsConfig = {
   reconcileMs: 30_000,
   heartbeatCheckMs: 10_000,
   maintenanceReleaseMs: 10_000,
+  weeklyReportMs: 60_000,
 };
 
 const interval = durationString.refine((ms) => ms >= 1_000 && ms <= 3_600_000, {
@@ -48,6 +51,7 @@ export const jobsSectionShape = {
       reconcile: interval.optional(),
       heartbeat_check: interval.optional(),
       maintenance_release: interval.optional(),
+      weekly_report: interval.optional(),
     })
     .default({}),
 };
@@ -62,5 +66,6 @@ export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>
     reconcileMs: raw.reconcile ?? DEFAULT_JOBS.reconcileMs,
     heartbeatCheckMs: raw.heartbeat_check ?? DEFAULT_JOBS.heartbeatCheckMs,
     maintenanceReleaseMs: raw.maintenance_release ?? DEFAULT_JOBS.maintenanceReleaseMs,
+    weeklyReportMs: raw.weekly_report ?? DEFAULT_JOBS.weeklyReportMs,
   };
 }

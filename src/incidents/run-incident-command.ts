@@ -8,15 +8,21 @@ import type { IncidentChangeRequest } from "./apply-incident-command.js";
 import { declareIncident } from "./declare-incident.js";
 import { serviceDeclaration } from "./service-declaration.js";
 import { serviceNamed, splitServicePrefix } from "../core/alerts/services.js";
+import { addFollowUp } from "./follow-ups.js";
+import type { FollowUp } from "../store/follow-ups/follow-ups.js";
+import { listFollowUps } from "../store/follow-ups/follow-ups.js";
 import type { IncidentDeps, Outcome } from "./deps.js";
 import { decidePermission } from "../core/incident/roles.js";
 import type { Permission } from "../core/incident/roles.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 
+/** The `/incident` commands about incidents (the weekly report is the insights' own). */
+export type IncidentCommandOnIncidents = Exclude<IncidentCommand, { type: "report" }>;
+
 /** Who ran `/incident …`, where, and what they typed. */
 export interface CommandInvocation {
-  command: IncidentCommand;
+  command: IncidentCommandOnIncidents;
   userId: string;
   channelId: string;
   triggerId?: string;
@@ -30,7 +36,8 @@ export type CommandResult =
   | { type: "open_declare_modal" }
   | { type: "status"; incident: Incident }
   | { type: "list"; incidents: Incident[]; service?: string }
-  | { type: "timeline"; incidentId: number; events: TimelineEvent[] };
+  | { type: "timeline"; incidentId: number; events: TimelineEvent[] }
+  | { type: "followups"; incidentId: number; followUps: FollowUp[] };
 
 /** Runs one parsed `/incident` command. */
 export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocation): Promise<CommandResult> {
@@ -104,6 +111,31 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
           "slash",
         ),
       };
+    case "followup": {
+      const outcome = await addFollowUp(deps, {
+        incidentId: incident.id,
+        actor: inv.userId,
+        text: cmd.text,
+        via: "slash",
+      });
+      return {
+        type: "outcome",
+        outcome:
+          outcome.status === "refused"
+            ? {
+                status: "refused",
+                message: outcome.message,
+                ...(outcome.incident ? { incident: outcome.incident } : {}),
+              }
+            : { status: outcome.status, message: outcome.message, incident: outcome.incident },
+      };
+    }
+    case "followups":
+      return {
+        type: "followups",
+        incidentId: incident.id,
+        followUps: await listFollowUps(deps.pool, incident.id),
+      };
     case "escalate":
     case "page": {
       const paging = deps.paging;
@@ -121,7 +153,7 @@ export async function runIncidentCommand(deps: IncidentDeps, inv: CommandInvocat
   }
 }
 
-type ChangeCommand = Extract<IncidentCommand, { type: IncidentChangeRequest["type"] }>;
+type ChangeCommand = Extract<IncidentCommandOnIncidents, { type: IncidentChangeRequest["type"] }>;
 
 /** The change a lifecycle command asks for (the command minus its `#N`). */
 function toChangeRequest(cmd: ChangeCommand, triggerId: string | undefined): IncidentChangeRequest {

@@ -2,13 +2,12 @@ import type pg from "pg";
 import { buildInsights } from "../core/insights/build-insights.js";
 import type { Insights } from "../core/insights/build-insights.js";
 import type { InsightsFilter } from "../core/insights/filter.js";
-import { canonicalTimeZone } from "../core/oncall/zoned-time.js";
 import { displayName } from "../core/people.js";
 import type { PeopleDirectory } from "../core/ports.js";
 import { noisyAlerts } from "../store/insights/noisy-alerts.js";
-import { pageLoad, pagedUsers } from "../store/insights/page-load.js";
 import { commandUsage, runTotals } from "../store/insights/run-figures.js";
 import { weekFigures } from "../store/insights/week-figures.js";
+import { loadPageLoad } from "./page-load.js";
 
 /** What the insights read: Postgres (several aggregates at once) and who people are. */
 export interface InsightsDeps {
@@ -21,17 +20,9 @@ export interface InsightsDeps {
  * time zones (night pages are judged on the paged person's own clock), turned into charts.
  */
 export async function readInsights(deps: InsightsDeps, filter: InsightsFilter): Promise<Insights> {
-  const users = await pagedUsers(deps.pool, filter);
-  const people = await deps.people.lookup(users);
-  const zones = new Map<string, string>();
-  for (const id of users) {
-    const zone = people.get(id)?.timeZone;
-    const canonical = zone ? canonicalTimeZone(zone) : undefined;
-    if (canonical) zones.set(id, canonical);
-  }
-  const [weeks, load, noisy, runs, commands] = await Promise.all([
+  const [weeks, { load, people }, noisy, runs, commands] = await Promise.all([
     weekFigures(deps.pool, filter),
-    pageLoad(deps.pool, filter, zones),
+    loadPageLoad(deps, filter),
     noisyAlerts(deps.pool, filter),
     runTotals(deps.pool, filter),
     commandUsage(deps.pool, filter),

@@ -6,6 +6,8 @@ import { releaseEndedWindows } from "../alerts/release-window.js";
 import type { JobsConfig } from "../config-schema/jobs.js";
 import type { UserGroupDirectory } from "../core/ports.js";
 import type { IncidentDeps } from "../incidents/deps.js";
+import { sendDueWeeklyReport } from "../insights/weekly-report.js";
+import type { WeeklyReportDeps } from "../insights/weekly-report.js";
 import type { Metrics } from "../metrics.js";
 import type { PagingContext } from "../paging/context.js";
 import type { RunDeps } from "../runs/deps.js";
@@ -33,6 +35,7 @@ export interface BackgroundJobDeps {
   incidents: IncidentDeps;
   usergroups: UserGroupDirectory;
   paging: PagingContext;
+  reports: WeeklyReportDeps;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface BackgroundJobDeps {
  * - `usergroup-refresher`: user group members re-read from Slack when stale;
  * - `heartbeat-checker`: heartbeats past their deadline open their incidents;
  * - `maintenance-releaser`: ended maintenance windows let go of what they held back.
+ * - `weekly-report`: sends the weekly report when it is due (once per week, whichever
+ *   worker gets there first; off without `weekly_report:` in firebreak.yaml).
  *
  * A web process runs only `usergroup-refresher`: roles from user groups are read from its
  * cache on every request, never from Slack.
@@ -147,6 +152,19 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
       log: log("maintenance-releaser"),
       metrics: d.metrics,
     }),
+    ...(d.reports.schedule
+      ? [
+          periodicJob({
+            name: "weekly-report",
+            intervalMs: d.jobs.weeklyReportMs,
+            // The first check one interval after start: a process starting up has other work first.
+            atStart: false,
+            tick: () => sendDueWeeklyReport(d.reports),
+            log: log("weekly-report"),
+            metrics: d.metrics,
+          }),
+        ]
+      : []),
   ];
 }
 

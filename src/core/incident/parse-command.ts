@@ -20,6 +20,9 @@ export type IncidentCommand = { ref?: number } & (
   | { type: "reopen" }
   | { type: "timeline" }
   | { type: "escalate" }
+  | { type: "followup"; text: string }
+  | { type: "followups" }
+  | { type: "report"; week?: string }
   | { type: "page"; target: { kind: "user"; userId: string } | { kind: "schedule"; schedule: string } }
 );
 
@@ -37,11 +40,15 @@ export const INCIDENT_USAGE = [
   "`/incident timeline` — the latest timeline events",
   "`/incident escalate` — page the next step of the escalation path now",
   "`/incident page @user|<schedule>` — page someone (or whoever is on call) now",
+  "`/incident followup <text>` — add a follow-up (stored, tickable here and on the incident page)",
+  "`/incident followups` — the incident's follow-ups, with buttons to tick them off",
+  "`/incident report [last|this|2026-03-11|2026-W11]` — the weekly on-call report, only for you",
   "Inside an incident channel the incident is implied; elsewhere add `#N`, e.g. `/incident ack #12`.",
 ].join("\n");
 
 const MAX_TITLE = 200;
 const MAX_NOTE = 3000;
+const MAX_FOLLOW_UP = 500;
 
 /** Parses the text after `/incident`; throws input_invalid with the usage that fits. */
 export function parseIncidentCommand(text: string): IncidentCommand {
@@ -60,7 +67,9 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   rest = sub ? rest.slice(sub[0].length) : "";
   if (ref === undefined) takeRef();
   const withRef = <T extends object>(c: T) => (ref === undefined ? c : { ...c, ref });
-  const noArgs = (type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "help" | "escalate") => {
+  const noArgs = (
+    type: "status" | "ack" | "mitigate" | "reopen" | "timeline" | "help" | "escalate" | "followups",
+  ) => {
     if (rest)
       throw inputInvalid(
         `\`/incident ${word}\` takes no arguments (got "${escapeMrkdwn(rest)}").${type === "help" ? "" : " Try `/incident help`."}`,
@@ -103,6 +112,28 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return noArgs("timeline");
     case "escalate":
       return noArgs("escalate");
+    case "followup":
+    case "follow-up": {
+      if (!rest)
+        throw inputInvalid(
+          "Say what needs doing: `/incident followup Add an alert on checkout latency` (`/incident followups` lists them).",
+        );
+      if (rest.length > MAX_FOLLOW_UP)
+        throw inputInvalid(
+          `The follow-up is ${rest.length} characters; keep it under ${MAX_FOLLOW_UP} and link a ticket for the details.`,
+        );
+      return withRef({ type: "followup", text: rest });
+    }
+    case "followups":
+    case "follow-ups":
+      return noArgs("followups");
+    case "report": {
+      if (/\s/.test(rest))
+        throw inputInvalid(
+          "Name one week: `/incident report`, `/incident report this`, `/incident report 2026-03-11` or `/incident report 2026-W11`.",
+        );
+      return rest ? { type: "report", week: rest } : { type: "report" };
+    }
     case "page": {
       const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
       if (user) return withRef({ type: "page", target: { kind: "user", userId: user[1]! } });

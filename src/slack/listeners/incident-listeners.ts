@@ -8,7 +8,11 @@ import { declareIncident } from "../../incidents/declare-incident.js";
 import { serviceDeclaration } from "../../incidents/service-declaration.js";
 import { serviceNamed } from "../../core/alerts/services.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
+import { setFollowUpState } from "../../incidents/follow-ups.js";
 import { runIncidentCommand } from "../../incidents/run-incident-command.js";
+import { parseReportWeek } from "../../core/insights/report-week.js";
+import { composeWeeklyReport, insightsUrl } from "../../insights/weekly-report.js";
+import type { WeeklyReportDeps } from "../../insights/weekly-report.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { withTransaction } from "../../store/pool.js";
 import { ACTION, INPUT, VIEW } from "../ids.js";
@@ -16,9 +20,12 @@ import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
 import type { SlackTransport } from "../transport.js";
 import { renderCommandResult, renderOutcome } from "../views/command-results.js";
 import { declareModal, noteModal } from "../views/modals.js";
+import { renderWeeklyReport } from "../views/weekly-report.js";
 
 export interface ListenerDeps extends IncidentDeps {
   slack: SlackTransport;
+  /** `/incident report [week]`: the weekly report on demand. */
+  reports: Pick<WeeklyReportDeps, "pool" | "people" | "timeZone" | "publicUrl">;
 }
 
 /**
@@ -41,6 +48,21 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
         response_type: "ephemeral",
         ...renderCommandResult({ type: "help" }, deps.config, deps.clock.now())!,
       }));
+    if (parsed.type === "report") {
+      const week = parseReportWeek(parsed.week, deps.clock.now(), deps.reports.timeZone);
+      if (!week.ok)
+        return void (await ack({ response_type: "ephemeral", text: `:warning: ${week.message}` }));
+      await ack();
+      await guarded(deps, command.response_url, async () => {
+        const report = await composeWeeklyReport(deps.reports, week.week);
+        await sendReply(
+          deps,
+          command.response_url,
+          renderWeeklyReport(report, insightsUrl(deps.reports, week.week)),
+        );
+      });
+      return;
+    }
     await ack();
     await guarded(deps, command.response_url, async () => {
       const result = await runIncidentCommand(deps, {
@@ -106,6 +128,34 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     return id && isId(id) && item && isId(item) && (op === "done" || op === "undo")
       ? { incidentId: Number(id), request: { type: "checklist", itemId: Number(item), done: op === "done" } }
       : null;
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION.followUp, async ({ ack, body, action }) => {
+    await ack();
+    const [id, number, op] = (action.value ?? "").split(":");
+    if (!id || !isId(id) || !number || !isId(number) || (op !== "done" && op !== "undo"))
+      return void (await sendReply(deps, body.response_url, {
+        text: ":warning: That button is out of date; use `/incident followups`.",
+      }));
+    await guarded(deps, body.response_url, async () => {
+      const outcome = await setFollowUpState(deps, {
+        incidentId: Number(id),
+        number: Number(number),
+        actor: body.user.id,
+        done: op === "done",
+        via: "button",
+      });
+      // A tick shows in the edited message; the clicker hears only about refusals and no-ops.
+      if (outcome.status !== "changed")
+        await sendReply(
+          deps,
+          body.response_url,
+          {
+            text: `${outcome.status === "refused" ? ":no_entry: " : ":information_source: "}${outcome.message}`,
+          },
+          Number(id),
+        );
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION.addNote, async ({ ack, body, action }) => {

@@ -3,6 +3,7 @@ import type { AlertmanagerClient } from "../../alerts/alertmanager-api.js";
 import type { AlertIngestDeps } from "../../alerts/process-notification.js";
 import type { UserNames } from "../../core/ports.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
+import type { WeeklyReportDeps } from "../../insights/weekly-report.js";
 import type { RunDeps } from "../../runs/deps.js";
 import type { SlackTransport } from "../transport.js";
 import { registerAlertListeners } from "./alert-listeners.js";
@@ -21,15 +22,18 @@ export interface SlackListenerDeps {
   alertmanager: AlertmanagerClient | null;
   /** Alert processing: `/alerts maintenance` opens and ends windows through it. */
   alerts: AlertIngestDeps;
+  /** `/incident report [week]`. */
+  reports: Pick<WeeklyReportDeps, "pool" | "people" | "timeZone" | "publicUrl">;
 }
 
 /**
- * Every Slack listener Firebreak has, registered in one place: `/incident` and the
- * summary's controls, `/run` with approvals and the picker, `/oncall`, `/alerts
- * maintenance`, and the Silence control. Each acks first, then runs one use-case, then renders.
+ * Every Slack listener Firebreak has, registered in one place: `/incident` (with
+ * follow-ups and the weekly report) and the summary's and follow-ups' controls, `/run`
+ * with approvals and the picker, `/oncall`, `/alerts maintenance`, and the Silence
+ * control. Each acks first, then runs one use-case, then renders.
  */
 export function registerSlackListeners(app: App, d: SlackListenerDeps): void {
-  registerIncidentListeners(app, { ...d.incidents, slack: d.slack });
+  registerIncidentListeners(app, { ...d.incidents, slack: d.slack, reports: d.reports });
   registerRunListeners(app, { ...d.runs, slack: d.slack });
   registerOncallListeners(app, { ...d.incidents, slack: d.slack });
   registerAlertsCommandListeners(app, { ...d.alerts, slack: d.slack });

@@ -7,6 +7,7 @@ import type { CommandResult } from "../../incidents/run-incident-command.js";
 import type { Reply } from "../reply.js";
 import { context, header, section } from "./blocks.js";
 import { renderIncidentSummary } from "./incident-summary.js";
+import { renderFollowUpList } from "./follow-up-message.js";
 import { renderTimeline } from "./timeline-view.js";
 
 /** A use-case outcome as one line: refusals and no-ops marked, a link to the channel when there is one. */
@@ -56,6 +57,8 @@ export function renderCommandResult(result: CommandResult, config: FirebreakConf
     }
     case "timeline":
       return renderTimeline(result.incidentId, result.events);
+    case "followups":
+      return renderFollowUpList(result.incidentId, result.followUps);
     case "open_declare_modal":
       return null;
   }

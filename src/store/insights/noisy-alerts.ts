@@ -14,7 +14,11 @@ const HUMAN = "'^[UW][A-Z0-9]+$'";
  * that fired (new or again), that resolved, and that resolved before anyone acknowledged
  * the incident; the median time an alert fired, from the resolved alerts listed.
  */
-export async function noisyAlerts(db: Queryable, f: InsightsFilter): Promise<NoisyAlertFigures[]> {
+export async function noisyAlerts(
+  db: Queryable,
+  f: InsightsFilter,
+  limit = MAX_ALERT_GROUPS,
+): Promise<NoisyAlertFigures[]> {
   const p = new Params();
   const sql = `
     WITH ev AS (
@@ -31,7 +35,7 @@ export async function noisyAlerts(db: Queryable, f: InsightsFilter): Promise<Noi
                  AND NOT (acknowledged_at IS NOT NULL AND acknowledged_at <= at AND acknowledged_by ~ ${HUMAN})), 0) AS own
         FROM ev WHERE group_key IS NOT NULL GROUP BY group_key
     ), top AS (
-      SELECT * FROM per_group ORDER BY fired DESC, resolved DESC, group_key LIMIT ${MAX_ALERT_GROUPS}
+      SELECT * FROM per_group ORDER BY fired DESC, resolved DESC, group_key LIMIT ${p.add(Math.min(limit, MAX_ALERT_GROUPS))}
     ), durations AS (
       SELECT ev.group_key,
              percentile_cont(0.5) WITHIN GROUP (
