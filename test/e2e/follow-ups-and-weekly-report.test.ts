@@ -169,11 +169,11 @@ describe("follow-ups from Slack", () => {
     }, "incident declared");
     const ready = await eventually(
       async () =>
-        (await getIncident(h.db.pool, created!.id))?.channelId ? getIncident(h.db.pool, created!.id) : null,
+        (await getIncident(h.db.pool, created.id))?.channelId ? getIncident(h.db.pool, created.id) : null,
       "its channel",
     );
-    id = ready!.id;
-    channel = ready!.channelId!;
+    id = ready.id;
+    channel = ready.channelId!;
   });
 
   it("adds one with /incident followup: stored, recorded, and posted in the channel with a button", async () => {
