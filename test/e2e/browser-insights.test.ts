@@ -38,7 +38,7 @@ beforeAll(async () => {
   h = await startHarness({
     clock: { now: () => NOW },
     configYaml: `timezone: UTC\n${TEST_CONFIG_YAML}`,
-    slackUsers: DEFAULT_HUMANS.map((u) => (ZONES[u.id] ? { ...u, tz: ZONES[u.id] } : u)),
+    emulator: { users: DEFAULT_HUMANS.map((u) => (ZONES[u.id] ? { ...u, tz: ZONES[u.id] } : u)) },
   });
   history = demoHistory();
   ids = await seedHistory(h.db.pool, NOW, history);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   h = await startHarness({
     clock: { now: () => NOW },
     configYaml: `timezone: UTC\n${TEST_CONFIG_YAML}`,
-    emulator: { users: DEFAULT_HUMANS }.map((u) => (ZONES[u.id] ? { ...u, tz: ZONES[u.id] } : u)),
+    emulator: { users: DEFAULT_HUMANS.map((u) => (ZONES[u.id] ? { ...u, tz: ZONES[u.id] } : u)) },
   });
   history = demoHistory();
   await seedHistory(h.db.pool, NOW, history);

@@ -145,7 +145,7 @@ function summarise(
   nameOf: NameOf,
   timeZone: string,
 ): string {
-  const when = `${formatInTimeZone(i.declaredAt, timeZone, "EEEE d MMMM yyyy 'at' HH:mm")} (${timeZone})`;
+  const when = `${formatInTimeZone(i.declaredAt, timeZone, "EEEE d MMMM yyyy")} at ${formatInTimeZone(i.declaredAt, timeZone, "HH:mm")} (${timeZone})`;
   const verb = i.source === "slack" ? "declared" : "opened";
   const sentences = [
     `On ${when}, ${nameOf(i.declaredBy)} ${verb} a ${i.severity} incident: “${text(i.title, 200)}”.`,
