@@ -236,6 +236,14 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     await page.locator(`tr[data-incident="${declared.id}"]`).waitFor();
     await page.click(`a[href="/incidents/${declared.id}"] >> nth=0`);
     await expect(page.locator("#audit").innerText()).resolves.toMatch(/Audit chain verified/);
+    // The first look asks Slack for people's names in the background; the next shows them.
+    await eventually(async () => {
+      const r = await db.pool.query(
+        "SELECT count(*) AS n FROM slack_profiles WHERE user_id IN ('U0CAROL', 'U0ALICE') AND name IS NOT NULL",
+      );
+      return Number((r.rows[0] as { n: string }).n) === 2;
+    }, "names from the Slack profiles");
+    await page.reload();
     const kinds = await Promise.all(
       (await page.locator("#timeline tbody tr").all()).map((row) => row.getAttribute("data-kind")),
     );
@@ -244,8 +252,10 @@ describe("a newcomer trying Firebreak in the browser console", () => {
     );
     const postmortem = await page.locator("#postmortem").innerText();
     expect(postmortem).toContain("Rolled back checkout-api to v41");
-    expect(postmortem).toContain("redis-ping by U0CAROL: succeeded");
-    expect(postmortem).toContain("redis-set-maxmemory-policy by U0CAROL: succeeded (approved by U0ALICE)");
+    expect(postmortem).toContain("redis-ping by Carol Chen: succeeded");
+    expect(postmortem).toContain(
+      "redis-set-maxmemory-policy by Carol Chen: succeeded (approved by Alice Archer)",
+    );
     await shot("06-incident-page");
   });
 
