@@ -83,7 +83,7 @@ export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
     const verified = problem
       ? `BROKEN — ${describeBreak(problem)}`
       : `verified (${found.events.length} events)`;
-    sendPage(res, "text/markdown", timelineToMarkdown(found.incident, found.events, verified));
+    sendPage(res, "text/markdown", timelineToMarkdown(found.incident, found.events, verified, found.nameOf));
   });
   router.get("/incidents/:id/timeline.json", async (req, res) => {
     const found = await load(deps, req, res);

@@ -82,6 +82,8 @@ describe("an incident page fit for a review", () => {
     expect(body).toContain("Missed the P0 response target: not acknowledged within 15m");
     expect(body).toContain("<th>time (Europe/Berlin)</th>");
     expect(body).not.toMatch(/<td[^>]*>\s*U0CAROL\s*<\/td>/);
+    const md = await (await get(`/incidents/${id}/timeline.md`)).text();
+    expect(md).toContain("| firebreak | Paged Bob Baker (step 1 of 3, policy default) | page.sent |");
   });
 
   it("keeps the raw data one click away and the full hash on hover and copy", async () => {

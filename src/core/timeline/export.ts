@@ -1,3 +1,5 @@
+import { describeTimeline } from "../postmortem/describe-timeline.js";
+import type { NameOf } from "../postmortem/describe-event.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { StoredEvent } from "./event-hash.js";
 
@@ -11,11 +13,15 @@ export interface ExportedIncident {
   resolvedAt: Date | null;
 }
 
-/** The timeline as Markdown: a table a reviewer can read, with each event's hash. */
+/**
+ * The timeline as Markdown: a table a reviewer can read (each event in a sentence, with
+ * names when `nameOf` knows them), the raw data and each event's hash.
+ */
 export function timelineToMarkdown(
   incident: ExportedIncident,
   events: readonly StoredEvent[],
   verified: string,
+  nameOf?: NameOf,
 ): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
   const lines = [
@@ -27,13 +33,13 @@ export function timelineToMarkdown(
     ...(incident.resolvedAt ? [`- Resolved: ${incident.resolvedAt.toISOString()}`] : []),
     `- Audit chain: ${verified}`,
     "",
-    "| # | time (UTC) | actor | event | details | hash |",
-    "|---|---|---|---|---|---|",
+    "| # | time (UTC) | actor | what | event | details | hash |",
+    "|---|---|---|---|---|---|---|",
   ];
-  for (const e of events) {
+  for (const { event: e, sentence } of describeTimeline(events, nameOf)) {
     const details = cell(canonicalJson(e.data)).slice(0, 500);
     lines.push(
-      `| ${e.seq} | ${e.at.toISOString()} | ${cell(e.actor)} | ${cell(e.kind)} | ${details} | \`${e.hash.slice(0, 12)}\` |`,
+      `| ${e.seq} | ${e.at.toISOString()} | ${cell(e.actor)} | ${cell(sentence)} | ${cell(e.kind)} | ${details} | \`${e.hash.slice(0, 12)}\` |`,
     );
   }
   return `${lines.join("\n")}\n`;
