@@ -186,10 +186,14 @@ describe("follow-ups from Slack", () => {
     );
     expect(flat(message)).toContain('"action_id":"incident.follow_up"');
     expect(flat(message)).toContain("&lt;!channel&gt;");
-    const rows = await h.db.pool.query(
-      "SELECT number, text, created_by, message_ts FROM follow_ups WHERE incident_id = $1",
-      [id],
-    );
+    // Slack has the message a moment before the drainer commits its ts with the follow-up.
+    const rows = await eventually(async () => {
+      const r = await h.db.pool.query(
+        "SELECT number, text, created_by, message_ts FROM follow_ups WHERE incident_id = $1",
+        [id],
+      );
+      return r.rows[0]?.message_ts ? r : null;
+    }, "the message's ts stored with the follow-up");
     expect(rows.rows).toEqual([
       {
         number: 1,
