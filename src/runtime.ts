@@ -257,7 +257,10 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   );
   const access = { ...(env.webCredentials ? { credentials: env.webCredentials } : {}) };
   http.use(incidentPagesRouter({ pool, clock, config, access, people, followUps: incidents }));
-  http.use(insightsRouter({ pool, clock, timeZone: config.timezone, access, people }));
+  const serviceNames = config.intake.services.map((s) => s.name);
+  http.use(
+    insightsRouter({ pool, clock, timeZone: config.timezone, access, people, services: () => serviceNames }),
+  );
   const socketMode = Boolean(env.slackAppToken) && !o.slack;
   // Bolt answers Slack's requests: web processes only (a worker never loads it).
   let slackApp: SlackApp | null = null;

@@ -25,13 +25,16 @@ import type { WebAccessOptions } from "./access.js";
 import { requireWebAccess } from "./access.js";
 import { escapeHtml, layout, raw } from "./html.js";
 import { renderIncidentList, renderIncidentPage } from "./incident-views.js";
+import { renderHeartbeatsSection, renderWindowsSection } from "./intake-views.js";
 import { sendPage } from "./send.js";
+import { listMaintenanceWindows } from "../alerts/maintenance-windows.js";
+import { listHeartbeats } from "../store/heartbeats/heartbeats.js";
 
 /** What the incident pages read, and the follow-up use-case their tick buttons call. */
 export interface IncidentPagesDeps {
   pool: pg.Pool;
   clock: Clock;
-  config: Pick<FirebreakConfig, "severities" | "timezone">;
+  config: Pick<FirebreakConfig, "severities" | "timezone" | "intake">;
   access: WebAccessOptions;
   people: PeopleDirectory;
   followUps: FollowUpDeps;
@@ -45,13 +48,27 @@ export interface IncidentPagesDeps {
 export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
   const router = Router();
   router.use("/incidents", requireWebAccess(deps.access));
-  router.get("/incidents", async (_req, res) => {
-    const incidents = await listIncidents(deps.pool, { limit: 200 });
+  router.get("/incidents", async (req, res) => {
+    const service =
+      typeof req.query.service === "string" && req.query.service ? req.query.service : undefined;
+    const now = deps.clock.now();
+    const [incidents, windows, heartbeats] = await Promise.all([
+      listIncidents(deps.pool, { limit: 200, ...(service ? { service } : {}) }),
+      listMaintenanceWindows(deps),
+      listHeartbeats(deps.pool),
+    ]);
     const people = await deps.people.lookup(incidents.flatMap((i) => (i.commander ? [i.commander] : [])));
     sendPage(
       res,
       "text/html",
-      renderIncidentList(incidents, deps.clock.now(), (id) => displayName(id, people)),
+      renderIncidentList(incidents, now, {
+        ...(service ? { service } : {}),
+        sections: [
+          renderWindowsSection(windows, now),
+          renderHeartbeatsSection(deps.config.intake.heartbeats, heartbeats),
+        ],
+        nameOf: (id) => displayName(id, people),
+      }),
     );
   });
   router.get("/incidents/:id", async (req, res) => {

@@ -17,12 +17,13 @@ const time = (d: Date, zone = "UTC") =>
     >${formatInTimeZone(d, zone, "yyyy-MM-dd HH:mm:ss")}</time
   >`;
 
-/** GET /incidents: every incident, newest first, with its response times. */
+/** GET /incidents: every incident, newest first, with its response times (then `extra`: windows, heartbeats). */
 export function renderIncidentList(
   incidents: readonly Incident[],
   now: Date,
-  nameOf: NameOf = (id) => id,
+  extra: { service?: string; sections?: SafeHtml[]; nameOf?: NameOf } = {},
 ): string {
+  const nameOf = extra.nameOf ?? ((id: string) => id);
   const rows = incidents.map(
     (i) =>
       html`<tr data-incident="${i.id}">
@@ -30,6 +31,9 @@ export function renderIncidentList(
         <td><a href="/incidents/${i.id}">${i.title}</a></td>
         <td>${sev(i.severity)}</td>
         <td class="state">${i.state}</td>
+        <td>
+          ${i.service ? html`<a href="/incidents?service=${encodeURIComponent(i.service)}">${i.service}</a>` : "—"}
+        </td>
         <td title="${i.commander ?? ""}">${i.commander ? nameOf(i.commander) : "—"}</td>
         <td>${humanDuration(now.getTime() - i.declaredAt.getTime())}</td>
         <td>${since(i.declaredAt, i.acknowledgedAt)}</td>
@@ -38,7 +42,7 @@ export function renderIncidentList(
   );
   return layout(
     "Incidents",
-    html`<h1>Incidents</h1>
+    html`<h1>Incidents${extra.service ? html` of ${extra.service}` : ""}</h1>
       <p><a href="/insights">Insights: response times, on-call load and noisy alerts →</a></p>
       ${
         incidents.length
@@ -49,6 +53,7 @@ export function renderIncidentList(
                   <th>title</th>
                   <th>severity</th>
                   <th>state</th>
+                  <th>service</th>
                   <th>commander</th>
                   <th>age</th>
                   <th>time to acknowledge</th>
@@ -62,7 +67,8 @@ export function renderIncidentList(
           : html`<p class="muted">
               No incidents yet. Declare one with <code>/incident declare P2 Something broke</code>.
             </p>`
-      }`,
+      }
+      ${extra.sections ?? []}`,
   );
 }
 

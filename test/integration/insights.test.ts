@@ -23,7 +23,7 @@ const page = async (path: string) => {
 beforeAll(async () => {
   h = await startHarness({
     clock: { now: () => NOW },
-    configYaml: `timezone: UTC\n${TEST_CONFIG_YAML}`,
+    configYaml: `timezone: UTC\n${TEST_CONFIG_YAML}\nservices:\n  - { name: checkout }\n  - { name: search }\n`,
     emulator: { users: DEFAULT_HUMANS.map((u) => (ZONES[u.id] ? { ...u, tz: ZONES[u.id] } : u)) },
   });
   history = demoHistory();
@@ -151,6 +151,16 @@ describe("filters", () => {
       );
   });
 
+  it("narrows to a service, offered in the form once services exist", async () => {
+    const body = await page("/insights?service=checkout");
+    expect(body).toMatch(/<option value="checkout"\s+selected>/);
+    const checkout = history.filter((i) => i.service === "checkout");
+    expect(checkout.length).toBeGreaterThan(0);
+    expect(body).toContain(`id="figure-incidents" data-value="${checkout.length}"`);
+    const pages = checkout.flatMap((i) => i.pages ?? []).length;
+    expect(body).toContain(`id="figure-pages" data-value="${pages}"`);
+  });
+
   it("takes a time range of local days", async () => {
     const from = weekLabel(NOW, 3);
     const to = new Date(Date.parse(weekLabel(NOW, 2)) + 6 * 86_400_000).toISOString().slice(0, 10);
@@ -168,7 +178,7 @@ describe("filters", () => {
       ["from=2026-03-10&to=2026-03-01", "to"],
       ["severity=P9", "severity"],
       ["source=robot", "source"],
-      ["service=checkout", "service"],
+      ["service=payments", "service"],
       ["from=2020-01-01&to=2026-01-01", "from"],
     ] as const) {
       const res = await get(`/insights?${query}`);

@@ -32,6 +32,8 @@ export interface SeedIncident {
   }[];
   notes?: { by: string; afterMin: number; text: string }[];
   followUps?: { text: string; by: string; doneBy?: string }[];
+  /** The service it concerns (`services:` in firebreak.yaml). */
+  service?: string;
 }
 
 /** When a seeded incident was declared: `now`'s Monday (UTC) minus `week` weeks, plus day and time. */
@@ -78,8 +80,8 @@ async function seedIncident(pool: pg.Pool, now: Date, s: SeedIncident): Promise<
     ];
     const res = await tx.query<{ id: string }>(
       `INSERT INTO incidents (title, description, severity, state, source, declared_by, commander, declared_at,
-                              acknowledged_at, acknowledged_by, resolved_at, resolved_by, resolution_summary, checklist)
-       VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+                              acknowledged_at, acknowledged_by, resolved_at, resolved_by, resolution_summary, checklist, service)
+       VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
       [
         s.title,
         s.severity,
@@ -94,6 +96,7 @@ async function seedIncident(pool: pg.Pool, now: Date, s: SeedIncident): Promise<
         s.resolve?.by ?? null,
         s.resolve?.summary ?? null,
         JSON.stringify(checklist),
+        s.service ?? null,
       ],
     );
     const id = Number(res.rows[0]!.id);
@@ -298,8 +301,8 @@ function random(seed: number): () => number {
  * Twelve weeks of on-call, the same every time: 3–8 incidents a week, about half from
  * alerts (three alert groups; DiskPressure is noisy and clears before anyone acknowledges),
  * pages by day and at night, runs, follow-ups and a few missed P0 response targets,
- * answered a little faster in the last weeks. Week 2 also holds three P1 incidents
- * acknowledged after 2, 4 and 10 minutes.
+ * answered a little faster in the last weeks; checkout and search incidents carry their
+ * service. Week 2 also holds three P1 incidents acknowledged after 2, 4 and 10 minutes.
  */
 export function demoHistory(): SeedIncident[] {
   const rnd = random(13);
@@ -404,5 +407,9 @@ export function demoHistory(): SeedIncident[] {
       resolve: { afterMin: 60, by: "U0BOB" },
       notes: [{ by: "U0BOB", afterMin: ackAfter + 1, text: "Index rebuild running" }],
     });
-  return out;
+  // Services, from what the incident is about: checkout and search.
+  return out.map((i) => {
+    const service = /checkout/i.test(i.title) ? "checkout" : /search/i.test(i.title) ? "search" : undefined;
+    return service ? { ...i, service } : i;
+  });
 }
