@@ -264,6 +264,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const socketMode = Boolean(env.slackAppToken) && !o.slack;
   // Bolt answers Slack's requests: web processes only (a worker never loads it).
   let slackApp: SlackApp | null = null;
+  let inboundReplay: (() => Promise<unknown>) | undefined;
   if (o.role !== "worker") {
     const { createSlackApp } = await import("./slack/bolt-app.js");
     const { registerSlackListeners } = await import("./slack/listeners/index.js");
@@ -273,6 +274,16 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       log,
       ...(socketMode ? { appToken: env.slackAppToken! } : { http }),
       ...(slackCreds.apiUrl ? { apiUrl: slackCreds.apiUrl } : {}),
+    });
+    // First in line: every request is journaled before any listener acknowledges it.
+    const { inboundJournal, inboundReplayer } = await import("./slack/inbound-journal.js");
+    slackApp.app.use(inboundJournal({ pool, log: log.child({ component: "inbound" }) }));
+    inboundReplay = inboundReplayer({
+      app: slackApp.app,
+      pool,
+      slack,
+      log: log.child({ component: "inbound" }),
+      now: () => clock.now(),
     });
     registerSlackListeners(slackApp.app, {
       incidents,
@@ -287,6 +298,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
 
   const jobs = backgroundJobs({
     role: o.role,
+    ...(inboundReplay ? { inboundReplay } : {}),
     jobs: config.jobs,
     log,
     metrics,

@@ -13,6 +13,8 @@ export interface JobsConfig {
   summaryRefreshMs: number;
   /** User groups re-read from Slack when stale (each at most every five minutes). */
   usergroupRefreshMs: number;
+  /** Slack requests whose work failed after the ack, replayed (web processes). */
+  inboundReplayMs: number;
   /** Paging timers rebuilt from Postgres (FIREBREAK_RECONCILE_INTERVAL overrides it). */
   reconcileMs: number;
   /** Heartbeats' deadlines checked: a missed one opens its incident (at most this late). */
@@ -29,6 +31,7 @@ export const DEFAULT_JOBS: JobsConfig = {
   runSweepMs: 5_000,
   summaryRefreshMs: 60_000,
   usergroupRefreshMs: 30_000,
+  inboundReplayMs: 5_000,
   reconcileMs: 30_000,
   heartbeatCheckMs: 10_000,
   maintenanceReleaseMs: 10_000,
@@ -48,6 +51,7 @@ export const jobsSectionShape = {
       run_sweep: interval.optional(),
       summary_refresh: interval.optional(),
       usergroup_refresh: interval.optional(),
+      inbound_replay: interval.optional(),
       reconcile: interval.optional(),
       heartbeat_check: interval.optional(),
       maintenance_release: interval.optional(),
@@ -63,6 +67,7 @@ export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>
     runSweepMs: raw.run_sweep ?? DEFAULT_JOBS.runSweepMs,
     summaryRefreshMs: raw.summary_refresh ?? DEFAULT_JOBS.summaryRefreshMs,
     usergroupRefreshMs: raw.usergroup_refresh ?? DEFAULT_JOBS.usergroupRefreshMs,
+    inboundReplayMs: raw.inbound_replay ?? DEFAULT_JOBS.inboundReplayMs,
     reconcileMs: raw.reconcile ?? DEFAULT_JOBS.reconcileMs,
     heartbeatCheckMs: raw.heartbeat_check ?? DEFAULT_JOBS.heartbeatCheckMs,
     maintenanceReleaseMs: raw.maintenance_release ?? DEFAULT_JOBS.maintenanceReleaseMs,

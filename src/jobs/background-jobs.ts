@@ -20,6 +20,8 @@ import { TimerScheduler } from "./timer-scheduler.js";
 
 /** What the jobs work on, handed in by the composition root. */
 export interface BackgroundJobDeps {
+  /** One pass of the inbound replayer (slack/inbound-journal.ts), where Bolt runs; absent in a worker. */
+  inboundReplay?: () => Promise<unknown>;
   /** `web` runs only what answering Slack needs (the user group refresh); `worker` and `both` run all. */
   role: "web" | "worker" | "both";
   jobs: JobsConfig;
@@ -53,8 +55,10 @@ export interface BackgroundJobDeps {
  * - `weekly-report`: sends the weekly report when it is due (once per week, whichever
  *   worker gets there first; off without `weekly_report:` in firebreak.yaml).
  *
- * A web process runs only `usergroup-refresher`: roles from user groups are read from its
- * cache on every request, never from Slack.
+ * - `inbound-replayer`: Slack requests whose work failed after the ack, run again.
+ *
+ * A web process runs only `usergroup-refresher` (roles from user groups are read from its
+ * cache on every request, never from Slack) and `inbound-replayer`.
  */
 export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
   const log = (job: string) => d.log.child({ job });
@@ -65,7 +69,19 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
     log: log("usergroup-refresher"),
     metrics: d.metrics,
   });
-  if (d.role === "web") return [usergroupRefresher];
+  // Slack requests are answered (and replayed) where Bolt runs: web processes.
+  const inboundReplayer = d.inboundReplay
+    ? [
+        periodicJob({
+          name: "inbound-replayer",
+          intervalMs: d.jobs.inboundReplayMs,
+          tick: d.inboundReplay,
+          log: log("inbound-replayer"),
+          metrics: d.metrics,
+        }),
+      ]
+    : [];
+  if (d.role === "web") return [usergroupRefresher, ...inboundReplayer];
   let scheduler: TimerScheduler | null = null;
   let summaryPass = 0;
   return [
@@ -135,6 +151,7 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
       metrics: d.metrics,
     }),
     usergroupRefresher,
+    ...inboundReplayer,
     periodicJob({
       name: "heartbeat-checker",
       intervalMs: d.jobs.heartbeatCheckMs,

@@ -1,6 +1,7 @@
 import { App as BoltApp, ExpressReceiver } from "@slack/bolt";
 import type express from "express";
 import type { Logger } from "pino";
+import { FirebreakError } from "../core/errors.js";
 import type { BotIdentity } from "./bot-identity.js";
 import { pinoToSlackLogger } from "./slack-logger.js";
 import { createSocketModeConnection } from "./socket-mode-connection.js";
@@ -57,6 +58,10 @@ export function createSlackApp(o: {
     clientOptions,
   });
   app.error(async (err) => {
+    // A request the journal could not take was not acknowledged: let the receiver answer
+    // 500 now (Slack tells the person it failed) rather than time out after 3 seconds.
+    const original = (err as { original?: unknown }).original ?? err;
+    if (original instanceof FirebreakError && original.code === "dependency_unavailable") throw err;
     o.log.error({ err }, "unhandled error in a Slack listener");
   });
   return {

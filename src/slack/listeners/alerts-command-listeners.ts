@@ -8,7 +8,8 @@ import type { AlertIngestDeps } from "../../alerts/process-notification.js";
 import { ALERTS_USAGE, parseAlertsCommand } from "../../core/alerts/maintenance.js";
 import { FirebreakError } from "../../core/errors.js";
 import { ACTION } from "../ids.js";
-import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import { sendReply } from "../reply.js";
+import { guarded } from "./guard.js";
 import type { SlackTransport } from "../transport.js";
 import { renderWindowList } from "../views/maintenance-message.js";
 
@@ -25,7 +26,7 @@ export function registerAlertsCommandListeners(
   app.action(new RegExp(`^${ACTION.link.replace(".", "\\.")}\\.\\d+$`), async ({ ack }) => {
     await ack();
   });
-  app.command("/alerts", async ({ command, ack }) => {
+  app.command("/alerts", async ({ command, ack, context }) => {
     let parsed;
     try {
       parsed = parseAlertsCommand(command.text);
@@ -36,7 +37,7 @@ export function registerAlertsCommandListeners(
     }
     if (parsed.type === "help") return void (await ack({ response_type: "ephemeral", text: ALERTS_USAGE }));
     await ack();
-    try {
+    await guarded(replyDeps, { responseUrl: command.response_url, context, what: "/alerts" }, async () => {
       if (parsed.type === "maintenance_list") {
         const views = await listMaintenanceWindows(deps.incidents);
         return void (await sendReply(
@@ -62,9 +63,6 @@ export function registerAlertsCommandListeners(
             ? ":construction:"
             : ":information_source:";
       await sendReply(replyDeps, command.response_url, { text: `${icon} ${outcome.message}` });
-    } catch (err) {
-      deps.incidents.log.error({ err }, "/alerts failed after ack");
-      await sendReply(replyDeps, command.response_url, UNAVAILABLE_REPLY);
-    }
+    });
   });
 }

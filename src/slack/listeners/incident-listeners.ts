@@ -16,7 +16,8 @@ import type { WeeklyReportDeps } from "../../insights/weekly-report.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
 import { withTransaction } from "../../store/pool.js";
 import { ACTION, INPUT, VIEW } from "../ids.js";
-import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import { sendReply } from "../reply.js";
+import { guarded } from "./guard.js";
 import type { SlackTransport } from "../transport.js";
 import { renderCommandResult, renderOutcome } from "../views/command-results.js";
 import { declareModal, noteModal } from "../views/modals.js";
@@ -33,7 +34,8 @@ export interface ListenerDeps extends IncidentDeps {
  * gives us 3 seconds), then runs one use-case, then renders the reply.
  */
 export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
-  app.command("/incident", async ({ command, ack }) => {
+  const guardDeps = { pool: deps.pool, slack: deps.slack, log: deps.log };
+  app.command("/incident", async ({ command, ack, context }) => {
     let parsed;
     try {
       parsed = parseIncidentCommand(command.text);
@@ -53,18 +55,22 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
       if (!week.ok)
         return void (await ack({ response_type: "ephemeral", text: `:warning: ${week.message}` }));
       await ack();
-      await guarded(deps, command.response_url, async () => {
-        const report = await composeWeeklyReport(deps.reports, week.week);
-        await sendReply(
-          deps,
-          command.response_url,
-          renderWeeklyReport(report, insightsUrl(deps.reports, week.week)),
-        );
-      });
+      await guarded(
+        guardDeps,
+        { responseUrl: command.response_url, context, what: "/incident" },
+        async () => {
+          const report = await composeWeeklyReport(deps.reports, week.week);
+          await sendReply(
+            deps,
+            command.response_url,
+            renderWeeklyReport(report, insightsUrl(deps.reports, week.week)),
+          );
+        },
+      );
       return;
     }
     await ack();
-    await guarded(deps, command.response_url, async () => {
+    await guarded(guardDeps, { responseUrl: command.response_url, context, what: "/incident" }, async () => {
       const result = await runIncidentCommand(deps, {
         command: parsed,
         userId: command.user_id,
@@ -93,27 +99,30 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     actionId: string,
     toRequest: (value: string) => { incidentId: number; request: IncidentChangeRequest } | null,
   ) =>
-    app.action<BlockAction<ButtonAction | StaticSelectAction>>(actionId, async ({ ack, body, action }) => {
-      await ack();
-      const value = action.type === "static_select" ? action.selected_option.value : (action.value ?? "");
-      const parsed = toRequest(value);
-      if (!parsed)
-        return void (await sendReply(deps, body.response_url, {
-          text: ":warning: That button is out of date; use `/incident status`.",
-        }));
-      await guarded(deps, body.response_url, async () => {
-        const outcome = await applyIncidentChange(
-          deps,
-          parsed.incidentId,
-          body.user.id,
-          parsed.request,
-          "button",
-        );
-        // Success shows in the channel and the summary; the clicker hears only about refusals.
-        if (outcome.status !== "changed")
-          await sendReply(deps, body.response_url, renderOutcome(outcome), parsed.incidentId);
-      });
-    });
+    app.action<BlockAction<ButtonAction | StaticSelectAction>>(
+      actionId,
+      async ({ ack, body, action, context }) => {
+        await ack();
+        const value = action.type === "static_select" ? action.selected_option.value : (action.value ?? "");
+        const parsed = toRequest(value);
+        if (!parsed)
+          return void (await sendReply(deps, body.response_url, {
+            text: ":warning: That button is out of date; use `/incident status`.",
+          }));
+        await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/incident" }, async () => {
+          const outcome = await applyIncidentChange(
+            deps,
+            parsed.incidentId,
+            body.user.id,
+            parsed.request,
+            "button",
+          );
+          // Success shows in the channel and the summary; the clicker hears only about refusals.
+          if (outcome.status !== "changed")
+            await sendReply(deps, body.response_url, renderOutcome(outcome), parsed.incidentId);
+        });
+      },
+    );
 
   onButton(ACTION.ack, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "ack" } } : null));
   onButton(ACTION.resolve, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "resolve" } } : null));
@@ -130,14 +139,14 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
       : null;
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.followUp, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.followUp, async ({ ack, body, action, context }) => {
     await ack();
     const [id, number, op] = (action.value ?? "").split(":");
     if (!id || !isId(id) || !number || !isId(number) || (op !== "done" && op !== "undo"))
       return void (await sendReply(deps, body.response_url, {
         text: ":warning: That button is out of date; use `/incident followups`.",
       }));
-    await guarded(deps, body.response_url, async () => {
+    await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/incident" }, async () => {
       const outcome = await setFollowUpState(deps, {
         incidentId: Number(id),
         number: Number(number),
@@ -158,15 +167,15 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.addNote, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.addNote, async ({ ack, body, action, context }) => {
     await ack();
     if (!isId(action.value ?? "")) return;
-    await guarded(deps, body.response_url, () =>
+    await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/incident" }, () =>
       deps.slack.call("views.open", { trigger_id: body.trigger_id, view: noteModal(Number(action.value)) }),
     );
   });
 
-  app.view(VIEW.declare, async ({ ack, body, view }) => {
+  app.view(VIEW.declare, async ({ ack, body, view, context }) => {
     const v = view.state.values;
     const title = v[INPUT.title.block]?.[INPUT.title.action]?.value?.trim() ?? "";
     const severity = v[INPUT.severity.block]?.[INPUT.severity.action]?.selected_option?.value ?? "P2";
@@ -184,29 +193,32 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     const description = v[INPUT.description.block]?.[INPUT.description.action]?.value ?? "";
     const serviceName = v[INPUT.service.block]?.[INPUT.service.action]?.selected_option?.value;
     const service = serviceName ? serviceNamed(serviceName, deps.config.intake.services) : undefined;
-    const outcome = await declareIncident(deps, {
-      title,
-      severity,
-      description,
-      ...(service ? await serviceDeclaration(deps, service) : {}),
-      actor: body.user.id,
-      via: "modal",
-      requestKey: view.id,
+    // A form has no response_url: a deferred declaration is applied by the replayer silently.
+    await guarded(guardDeps, { responseUrl: undefined, context, what: "the declare form" }, async () => {
+      const outcome = await declareIncident(deps, {
+        title,
+        severity,
+        description,
+        ...(service ? await serviceDeclaration(deps, service) : {}),
+        actor: body.user.id,
+        via: "modal",
+        requestKey: view.id,
+      });
+      const channelId = (JSON.parse(view.private_metadata || "{}") as { channelId?: string }).channelId;
+      if (channelId) {
+        await withTransaction(deps.pool, (tx) =>
+          enqueueSlackCall(tx, {
+            method: "chat.postEphemeral",
+            args: { channel: channelId, user: body.user.id, text: renderOutcome(outcome).text },
+            channelKey: `channel:${channelId}`,
+            incidentId: outcome.incident?.id ?? null,
+          }),
+        );
+      }
     });
-    const channelId = (JSON.parse(view.private_metadata || "{}") as { channelId?: string }).channelId;
-    if (channelId) {
-      await withTransaction(deps.pool, (tx) =>
-        enqueueSlackCall(tx, {
-          method: "chat.postEphemeral",
-          args: { channel: channelId, user: body.user.id, text: renderOutcome(outcome).text },
-          channelKey: `channel:${channelId}`,
-          incidentId: outcome.incident?.id ?? null,
-        }),
-      );
-    }
   });
 
-  app.view(VIEW.note, async ({ ack, body, view }) => {
+  app.view(VIEW.note, async ({ ack, body, view, context }) => {
     const text = view.state.values[INPUT.note.block]?.[INPUT.note.action]?.value?.trim() ?? "";
     if (!text)
       return void (await ack({
@@ -216,35 +228,16 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     await ack();
     const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: number };
     if (incidentId)
-      await applyIncidentChange(
-        deps,
-        incidentId,
-        body.user.id,
-        { type: "note", text, requestKey: view.id },
-        "modal",
+      await guarded(guardDeps, { responseUrl: undefined, context, what: "the note form" }, () =>
+        applyIncidentChange(
+          deps,
+          incidentId,
+          body.user.id,
+          { type: "note", text, requestKey: view.id },
+          "modal",
+        ),
       );
   });
 }
 
 const isId = (v: string) => /^[1-9]\d{0,9}$/.test(v);
-
-/** Runs a use-case after the ack; a failure becomes a message the user can act on. */
-async function guarded(
-  deps: ListenerDeps,
-  responseUrl: string | undefined,
-  fn: () => Promise<unknown>,
-): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    const fe = err instanceof FirebreakError ? err : null;
-    deps.log.error({ err }, "slack request failed after ack");
-    await sendReply(
-      deps,
-      responseUrl,
-      fe && fe.code !== "internal" && fe.code !== "dependency_unavailable"
-        ? { text: `:warning: ${fe.message}` }
-        : UNAVAILABLE_REPLY,
-    );
-  }
-}

@@ -9,7 +9,8 @@ import { WORKSPACE_CHAIN, appendTimelineEvent } from "../../store/timeline/timel
 import { parseOncallCommand } from "../../core/oncall/parse-oncall-command.js";
 import type { PagingContext } from "../../paging/context.js";
 import { runOncallCommand } from "../../paging/oncall-command.js";
-import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import { sendReply } from "../reply.js";
+import { guarded } from "./guard.js";
 import type { SlackTransport } from "../transport.js";
 import { oncallReply } from "../views/oncall-reply.js";
 
@@ -23,7 +24,8 @@ export interface OncallListenerDeps extends Pick<PagingContext, "clock" | "confi
 
 /** `/oncall`: acks at once (bad input is answered in the ack), then answers ephemerally. */
 export function registerOncallListeners(app: App, deps: OncallListenerDeps): void {
-  app.command("/oncall", async ({ command, ack }) => {
+  const guardDeps = { pool: deps.pool, slack: deps.slack, log: deps.log };
+  app.command("/oncall", async ({ command, ack, context }) => {
     let parsed;
     try {
       parsed = parseOncallCommand(command.text);
@@ -33,7 +35,7 @@ export function registerOncallListeners(app: App, deps: OncallListenerDeps): voi
       throw err;
     }
     await ack();
-    try {
+    await guarded(guardDeps, { responseUrl: command.response_url, context, what: "/oncall" }, async () => {
       if (parsed.kind === "override" || parsed.kind === "override_remove") {
         const decision = decidePermission({
           permission: "oncall_override",
@@ -58,14 +60,6 @@ export function registerOncallListeners(app: App, deps: OncallListenerDeps): voi
       }
       const text = await runOncallCommand(deps, parsed, command.user_id, command.trigger_id);
       await sendReply(deps, command.response_url, oncallReply(text));
-    } catch (err) {
-      const fe = err instanceof FirebreakError && err.code === "input_invalid" ? err : null;
-      if (!fe) deps.log.error({ err }, "/oncall failed after ack");
-      await sendReply(
-        deps,
-        command.response_url,
-        fe ? { text: `:warning: ${fe.message}` } : UNAVAILABLE_REPLY,
-      );
-    }
+    });
   });
 }

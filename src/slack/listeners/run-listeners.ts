@@ -7,7 +7,8 @@ import type { RunDeps, RunResult } from "../../runs/deps.js";
 import { recordUnparsedRun, requestRun } from "../../runs/request-run.js";
 import { withTransaction } from "../../store/pool.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
-import { UNAVAILABLE_REPLY, sendReply } from "../reply.js";
+import { sendReply } from "../reply.js";
+import { guarded } from "./guard.js";
 import type { SlackTransport } from "../transport.js";
 import { renderCommandHelp, renderRunHelp, runParamsModal } from "../views/run-catalog.js";
 import { RUN_ACTION, RUN_VIEW, runParamBlock } from "../ids.js";
@@ -24,14 +25,20 @@ const icon = (r: RunResult) =>
  * first, then calls one use-case, then replies; refusals are replied to the user only.
  */
 export function registerRunListeners(app: App, deps: RunListenerDeps): void {
-  app.command("/run", async ({ command, ack }) => {
+  const guardDeps = {
+    pool: deps.pool,
+    slack: deps.slack,
+    log: deps.log,
+    redact: (t: string) => deps.redactor.text(t),
+  };
+  app.command("/run", async ({ command, ack, context }) => {
     let parsed;
     try {
       parsed = parseRunCommand(command.text);
     } catch (err) {
       if (!(err instanceof FirebreakError)) throw err;
       await ack();
-      await guarded(deps, command.response_url, async () => {
+      await guarded(guardDeps, { responseUrl: command.response_url, context, what: "/run" }, async () => {
         const r = await recordUnparsedRun(deps, {
           actor: command.user_id,
           channelId: command.channel_id,
@@ -53,7 +60,7 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
       return void (await ack({ response_type: "ephemeral", ...reply }));
     }
     await ack();
-    await guarded(deps, command.response_url, async () => {
+    await guarded(guardDeps, { responseUrl: command.response_url, context, what: "/run" }, async () => {
       const r = await requestRun(deps, {
         command: parsed.command,
         params: parsed.params,
@@ -68,14 +75,14 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
   });
 
   const onDecision = (actionId: string, decision: "approve" | "deny") =>
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, context }) => {
       await ack();
       const runId = /^[1-9]\d{0,15}$/.test(action.value ?? "") ? Number(action.value) : null;
       if (runId === null)
         return void (await sendReply(deps, body.response_url, {
           text: ":warning: That button is out of date.",
         }));
-      await guarded(deps, body.response_url, async () => {
+      await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/run" }, async () => {
         const r = await decideOnRun(deps, runId, body.user.id, decision, "button");
         // Success shows in the updated approval message; the clicker hears about refusals.
         if (r.status !== "accepted")
@@ -85,7 +92,7 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
   onDecision(RUN_ACTION.approve, "approve");
   onDecision(RUN_ACTION.deny, "deny");
 
-  app.action<BlockAction<StaticSelectAction>>(RUN_ACTION.pick, async ({ ack, body, action }) => {
+  app.action<BlockAction<StaticSelectAction>>(RUN_ACTION.pick, async ({ ack, body, action, context }) => {
     await ack();
     const m = /^([1-9]\d{0,9}):([a-z0-9][a-z0-9._-]{0,79})$/.exec(action.selected_option.value);
     const command = m ? deps.catalog.commands.get(m[2]!) : undefined;
@@ -99,7 +106,7 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
     const needsInput = command.parameters.some(
       (p) => p.default === undefined && !p.optional && !(p.type === "target" && targets.length === 1),
     );
-    await guarded(deps, body.response_url, async () => {
+    await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/run" }, async () => {
       if (command.kind === "diagnostic" && !needsInput) {
         const r = await requestRun(deps, {
           command: command.name,
@@ -120,7 +127,7 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
     });
   });
 
-  app.view(RUN_VIEW.modal, async ({ ack, body, view }) => {
+  app.view(RUN_VIEW.modal, async ({ ack, body, view, context }) => {
     await ack();
     const meta = JSON.parse(view.private_metadata || "{}") as {
       command?: string;
@@ -135,42 +142,24 @@ export function registerRunListeners(app: App, deps: RunListenerDeps): void {
       const text = v?.selected_option?.value ?? v?.value ?? undefined;
       if (typeof text === "string" && text !== "") params[p.name] = text;
     }
-    const r = await requestRun(deps, {
-      command: command.name,
-      params,
-      actor: body.user.id,
-      via: "modal",
-      incidentId: meta.incidentId,
-      requestKey: view.id,
+    await guarded(guardDeps, { responseUrl: undefined, context, what: "the run form" }, async () => {
+      const r = await requestRun(deps, {
+        command: command.name,
+        params,
+        actor: body.user.id,
+        via: "modal",
+        incidentId: meta.incidentId,
+        requestKey: view.id,
+      });
+      if (meta.channelId)
+        await withTransaction(deps.pool, (tx) =>
+          enqueueSlackCall(tx, {
+            method: "chat.postEphemeral",
+            args: { channel: meta.channelId, user: body.user.id, text: `${icon(r)}${r.message}` },
+            channelKey: `channel:${meta.channelId}`,
+            incidentId: r.incidentId ?? null,
+          }),
+        );
     });
-    if (meta.channelId)
-      await withTransaction(deps.pool, (tx) =>
-        enqueueSlackCall(tx, {
-          method: "chat.postEphemeral",
-          args: { channel: meta.channelId, user: body.user.id, text: `${icon(r)}${r.message}` },
-          channelKey: `channel:${meta.channelId}`,
-          incidentId: r.incidentId ?? null,
-        }),
-      );
   });
-}
-
-/** Runs a use-case after the ack; a failure becomes a message the user can act on. */
-async function guarded(deps: RunListenerDeps, responseUrl: string | undefined, fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (err) {
-    const fe = err instanceof FirebreakError ? err : null;
-    deps.log.error(
-      { err: fe ? { code: fe.code, message: deps.redactor.text(fe.message) } : err },
-      "run request failed after ack",
-    );
-    await sendReply(
-      deps,
-      responseUrl,
-      fe && fe.code !== "internal" && fe.code !== "dependency_unavailable"
-        ? { text: `:warning: ${deps.redactor.text(fe.message)}` }
-        : UNAVAILABLE_REPLY,
-    );
-  }
 }
