@@ -4,7 +4,14 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const benches = ["ack-latency", "alert-ingest", "escalation-timers", "diagnostic-overhead", "footprint"];
+const benches = [
+  "ack-latency",
+  "alert-ingest",
+  "escalation-timers",
+  "diagnostic-overhead",
+  "footprint",
+  "chaos",
+];
 let failed = 0;
 for (const name of benches) {
   console.log(`\n## ${name}`);
