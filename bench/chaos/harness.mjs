@@ -168,7 +168,11 @@ export async function runChaos({ profile: name = "full", log = () => undefined, 
 
     const rec = await readRecords(world.pool);
     const audit = await firebreakCli(["audit", "verify"], env);
-    const result = await verdict(world, rec, { audit });
+    const result = await verdict(world, rec, { audit, answeredBy: () => haproxy.answeredBy(), replicas });
+    if (keepLogs) {
+      const dump = { requests: world.requests, faults: world.faults, canaries: world.canaries, t0: world.t0 };
+      writeFileSync(path.join(dir, "run.json"), JSON.stringify(dump));
+    }
     const figures = await collectFigures(world, rec, result, { alertmanager, replicas });
     const lines = report(world, result, figures, name);
     return { invariants: result.invariants, figures, lines, dir };
@@ -319,6 +323,7 @@ async function collectFigures(world, rec, result, { alertmanager, replicas }) {
     rateLimited: Object.fromEntries(limited),
     slackCalls: world.emulator.calls.length,
     outbox: rec.outbox[0],
+    outboxPending: rec.outboxPending,
     alertmanager: await alertmanager.notificationCounts().catch(() => ({ attempted: NaN, failed: NaN })),
     notifications: rec.notifications[0],
     alertPostFailures: world.alertPostFailures,

@@ -3,7 +3,15 @@
 // machine), HAProxy in front of the web replicas, a real Alertmanager, and the Firebreak
 // replicas themselves (`node dist/main.js web|worker`), each killable with SIGKILL.
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { freePort, root } from "../lib/processes.mjs";
@@ -170,8 +178,13 @@ export async function startHaproxy(dir, backends) {
     [
       "global",
       "  maxconn 4000",
+      "  log stdout format raw local0",
       "defaults",
       "  mode http",
+      "  log global",
+      "  option httplog",
+      // Which replica answered each Slack request, found again by its response_url.
+      "  option http-buffer-request",
       "  timeout connect 2s",
       "  timeout client 30s",
       "  timeout server 30s",
@@ -179,6 +192,7 @@ export async function startHaproxy(dir, backends) {
       "  option redispatch",
       "frontend firebreak",
       `  bind 127.0.0.1:${port}`,
+      "  http-request capture req.body_param(response_url) len 200",
       "  default_backend web",
       "backend web",
       "  balance roundrobin",
@@ -194,7 +208,8 @@ export async function startHaproxy(dir, backends) {
   if (check.error)
     throw new Error(`haproxy is missing (${check.error.message}): bash scripts/test-prereqs.sh`);
   if (check.status !== 0) throw new Error(`haproxy refused its config: ${check.stdout}${check.stderr}`);
-  const out = openSync(path.join(dir, "haproxy.log"), "a");
+  const logFile = path.join(dir, "haproxy.log");
+  const out = openSync(logFile, "a");
   const child = spawn(bin, ["-f", cfg, "-db"], { stdio: ["ignore", out, out] });
   const kill = () => child.kill("SIGKILL");
   owned.add(kill);
@@ -205,6 +220,16 @@ export async function startHaproxy(dir, backends) {
   }, "haproxy");
   return {
     url,
+    /** Response URL → the replica that answered it and its status, from HAProxy's request log. */
+    answeredBy() {
+      const byUrl = new Map();
+      for (const line of readFileSync(logFile, "utf8").split("\n")) {
+        const m = / web\/(\S+) \S+ (\d{3}) .*\{([^}]*)\}/.exec(line);
+        if (m && m[3])
+          byUrl.set(decodeURIComponent(m[3]).split("/response/")[1], { server: m[1], status: Number(m[2]) });
+      }
+      return byUrl;
+    },
     stop: async () => {
       owned.delete(kill);
       if (child.exitCode !== null) return;
@@ -291,6 +316,7 @@ export class Replica {
     Object.assign(this, { name, role, port, env, dir });
     this.child = null;
     this.kills = 0;
+    this.killedAt = [];
     this.stopKill = () => this.child?.kill("SIGKILL");
     owned.add(this.stopKill);
   }
@@ -318,6 +344,7 @@ export class Replica {
     const c = this.child;
     if (!c || !this.running) return Promise.resolve();
     this.kills++;
+    this.killedAt.push(Date.now());
     return new Promise((resolve) => {
       c.once("exit", () => resolve());
       c.kill("SIGKILL");

@@ -30,6 +30,9 @@ export async function readRecords(pool) {
     notifications: await q(
       "SELECT count(*)::int AS stored, count(*) FILTER (WHERE processed_at IS NULL)::int AS unprocessed FROM alert_notifications",
     ),
+    outboxPending: await q(
+      "SELECT method, count(*)::int AS n FROM slack_outbox WHERE status = 'pending' GROUP BY method ORDER BY 2 DESC",
+    ),
     outbox: await q(
       `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
@@ -293,6 +296,21 @@ export async function verdict(world, rec, extra) {
   const isRecorded = recordedCheck(rec);
   const acked = world.requests.filter((r) => r.expect && r.status === 200);
   const notRecorded = acked.filter((r) => !isRecorded(r.expect));
+  // Which replica answered each (HAProxy's log), and whether it was killed soon after.
+  const answered = extra.answeredBy?.() ?? new Map();
+  const replicaKills = new Map((extra.replicas ?? []).map((r) => [r.name, r.killedAt]));
+  const fate = (r) => {
+    const server = answered.get(r.responseId)?.server;
+    if (!server) return "replica unknown";
+    const killed = (replicaKills.get(server) ?? []).find((k) => k >= r.sentAt);
+    if (killed === undefined) return `answered by ${server}, never killed after`;
+    const s = (killed - r.sentAt) / 1000;
+    return s <= 5
+      ? "its replica killed ≤5 s later"
+      : s <= 30
+        ? "its replica killed 5–30 s later"
+        : "its replica killed >30 s later";
+  };
   const replies = repliesByResponseId(emulator);
   const told = (r) =>
     (replies.get(r.responseId) ?? []).some(
@@ -303,7 +321,7 @@ export async function verdict(world, rec, extra) {
     notRecorded.length,
     `${acked.length} acked of ${world.requests.filter((r) => r.expect).length} sent${
       notRecorded.length
-        ? `; not recorded: ${tally(notRecorded.map((r) => r.expect.type))}; during: ${tally(notRecorded.map((r) => faultAt(world, r.sentAt)))}; ${notRecorded.filter(told).length} of them were told afterwards that it failed`
+        ? `; not recorded: ${tally(notRecorded.map((r) => r.expect.type))}; during: ${tally(notRecorded.map((r) => faultAt(world, r.sentAt)))}; ${notRecorded.filter(told).length} of them were told afterwards that it failed; ${tally(notRecorded.map(fate).map((f) => (f.startsWith("answered by") ? "replica never killed after" : f)))}`
         : ""
     }`,
   );
