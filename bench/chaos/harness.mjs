@@ -377,7 +377,7 @@ function report(world, result, f, name) {
     `  Slack: ${f.slackCalls} calls; auth.test per inbound request ${f.authTestPerRequest.toFixed(2)}; usergroups.users.list ${f.usergroupCalls}; 429s by method ${JSON.stringify(f.rateLimited)}`,
   );
   lines.push(
-    `  outbox at the end: ${f.outbox.pending} pending (oldest ${f.outbox.oldest.toFixed(0)} s), ${f.outbox.failed} failed`,
+    `  outbox at the end: ${f.outbox.pending} pending (oldest ${f.outbox.oldest.toFixed(0)} s; ${f.outboxPending.map((o) => `${o.n} ${o.method}`).join(", ")}), ${f.outbox.failed} failed`,
   );
   lines.push(
     `  alerts: Alertmanager sent ${f.alertmanager.attempted} notifications (${f.alertmanager.failed} failed attempts); Postgres stored ${f.notifications.stored} (${f.notifications.unprocessed} unprocessed); ${f.alertPostFailures} alerts Alertmanager refused`,
