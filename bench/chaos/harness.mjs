@@ -94,7 +94,8 @@ export async function runChaos({ profile: name = "full", log = () => undefined, 
       FIREBREAK_CONFIG: configPath,
       FIREBREAK_COMMANDS_DIR: commandsDir,
       ALERTMANAGER_TOKEN: alertmanagerToken,
-      LOG_LEVEL: "warn",
+      // info: start-up and "shutting down" lines show when a replica stopped and why.
+      LOG_LEVEL: "info",
     };
     const migrated = await firebreakCli(["migrate"], env);
     if (migrated.code !== 0) throw new Error(`firebreak migrate failed: ${migrated.output}`);
@@ -328,6 +329,12 @@ async function collectFigures(world, rec, result, { alertmanager, replicas }) {
     notifications: rec.notifications[0],
     alertPostFailures: world.alertPostFailures,
     kills: replicas.reduce((n, r) => n + r.kills, 0),
+    unexpectedExits: replicas.flatMap((r) =>
+      r.unexpectedExits.map(
+        (e) =>
+          `${r.name} at t+${((e.at - world.t0) / 1000).toFixed(0)}s (exit code ${e.code}, signal ${e.signal}, up ${((e.at - e.started) / 1000).toFixed(0)} s)`,
+      ),
+    ),
     remediations: {
       planned: world.remediations.length,
       requestAcked: world.remediations.filter((r) => r.requestStatus === 200).length,
@@ -356,6 +363,9 @@ function report(world, result, f, name) {
   lines.push("figures:");
   lines.push(
     `  ack latency: p50 ${s(f.ackP50)}, p99 ${s(f.ackP99)} (${f.answered} of ${f.sent} requests answered 200); baseline before the first fault p99 ${s(f.ackP99Calm)}, ratio ${(f.ackP99 / f.ackP99Calm).toFixed(2)}x`,
+  );
+  lines.push(
+    `  replicas that stopped by themselves (not killed by the harness): ${f.unexpectedExits.length ? f.unexpectedExits.join("; ") : "none"}`,
   );
   lines.push(`  unanswered requests by HTTP status (0: connection failed): ${JSON.stringify(f.unanswered)}`);
   lines.push(

@@ -317,6 +317,8 @@ export class Replica {
     this.child = null;
     this.kills = 0;
     this.killedAt = [];
+    this.unexpectedExits = [];
+    this.expectedExit = new WeakSet();
     this.stopKill = () => this.child?.kill("SIGKILL");
     owned.add(this.stopKill);
   }
@@ -332,6 +334,12 @@ export class Replica {
       env: { PATH: process.env.PATH, ...this.env, PORT: String(this.port), HOST: "127.0.0.1" },
       stdio: ["ignore", out, out],
     });
+    const child = this.child;
+    const started = Date.now();
+    child.once("exit", (code, signal) => {
+      // Anything but our own SIGKILL (or the final stop) is a replica that died by itself.
+      if (!this.expectedExit.has(child)) this.unexpectedExits.push({ at: Date.now(), started, code, signal });
+    });
   }
 
   /** Resolves when /readyz answers 200 (Postgres and Redis reachable). */
@@ -345,6 +353,7 @@ export class Replica {
     if (!c || !this.running) return Promise.resolve();
     this.kills++;
     this.killedAt.push(Date.now());
+    this.expectedExit.add(c);
     return new Promise((resolve) => {
       c.once("exit", () => resolve());
       c.kill("SIGKILL");
@@ -355,6 +364,7 @@ export class Replica {
     owned.delete(this.stopKill);
     const c = this.child;
     if (!c || !this.running) return;
+    this.expectedExit.add(c);
     await new Promise((resolve) => {
       const t = setTimeout(() => c.kill("SIGKILL"), 10_000);
       c.once("exit", () => (clearTimeout(t), resolve()));
