@@ -365,7 +365,7 @@ function report(world, result, f, name) {
     `  ack latency: p50 ${s(f.ackP50)}, p99 ${s(f.ackP99)} (${f.answered} of ${f.sent} requests answered 200); baseline before the first fault p99 ${s(f.ackP99Calm)}, ratio ${(f.ackP99 / f.ackP99Calm).toFixed(2)}x`,
   );
   lines.push(
-    `  replicas that stopped by themselves (not killed by the harness): ${f.unexpectedExits.length ? f.unexpectedExits.join("; ") : "none"}`,
+    `  replicas that stopped by themselves (not killed by the harness; restarted 2 s later): ${f.unexpectedExits.length ? f.unexpectedExits.join("; ") : "none"}`,
   );
   lines.push(`  unanswered requests by HTTP status (0: connection failed): ${JSON.stringify(f.unanswered)}`);
   lines.push(

@@ -338,7 +338,12 @@ export class Replica {
     const started = Date.now();
     child.once("exit", (code, signal) => {
       // Anything but our own SIGKILL (or the final stop) is a replica that died by itself.
-      if (!this.expectedExit.has(child)) this.unexpectedExits.push({ at: Date.now(), started, code, signal });
+      if (this.expectedExit.has(child)) return;
+      this.unexpectedExits.push({ at: Date.now(), started, code, signal });
+      // As an orchestrator would (restartPolicy: Always): start it again after a short back-off.
+      setTimeout(() => {
+        if (this.child === child && !this.stopped) this.start();
+      }, 2_000).unref();
     });
   }
 
@@ -361,6 +366,7 @@ export class Replica {
   }
 
   async stop() {
+    this.stopped = true;
     owned.delete(this.stopKill);
     const c = this.child;
     if (!c || !this.running) return;
