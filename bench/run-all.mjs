@@ -13,6 +13,7 @@ const benches = [
   "footprint",
   "audit-verify",
   "insights",
+  "chaos",
 ];
 let failed = 0;
 for (const name of benches) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the test suite needs from the machine: Debian's Prometheus and Alertmanager (real
 # alert sources, end to end), kubectl (to prove the Kubernetes fake faithful and render
-# deploy/), Chromium (browser tests), and Postgres, MariaDB and Redis running on loopback. Installs and starts what is
-# missing (as root, from Debian's packages); does nothing when all is there.
+# deploy/), Chromium (browser tests), HAProxy (in front of the chaos harness's replicas),
+# and Postgres, MariaDB and Redis running on loopback. Installs and starts what is missing
+# (as root, from Debian's packages); does nothing when all is there.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -11,6 +12,7 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alert
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "test prerequisites missing: ${missing[*]} — install them (apt-get install ${missing[*]}) or run as root" >&2

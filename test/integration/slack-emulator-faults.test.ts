@@ -99,6 +99,92 @@ describe("rate limiting, as Slack's 429 with Retry-After", () => {
   });
 });
 
+describe("Slack's published rate limits, when enforced", () => {
+  it("is off unless asked: thirty channel creations in a minute all succeed", async () => {
+    for (let i = 0; i < 30; i += 1) {
+      const created = await slack.conversations.create({ name: `unlimited-${i}` });
+      expect(created.ok).toBe(true);
+    }
+  });
+
+  it("holds a Tier 2 method to 20 calls in any sliding minute, with Retry-After until the oldest ages out", async () => {
+    emulator.enforceRateLimits(true);
+    try {
+      for (let i = 0; i < 20; i += 1) {
+        await slack.conversations.create({ name: `tier2-${i}` });
+        clockMs += 1_000;
+      }
+      // The first call was 20 s ago: it leaves the window in 40 s.
+      expect(await failure(slack.conversations.create({ name: "tier2-20" }))).toEqual({ retryAfter: 40 });
+      expect(emulator.state.channelByName("tier2-20")).toBeUndefined();
+      // Other methods have budgets of their own.
+      expect((await slack.conversations.info({ channel: "C0INCIDENTS" })).ok).toBe(true);
+      clockMs += 40_000;
+      expect((await slack.conversations.create({ name: "tier2-20" })).ok).toBe(true);
+      expect(await failure(slack.conversations.create({ name: "tier2-21" }))).toEqual({ retryAfter: 1 });
+    } finally {
+      emulator.enforceRateLimits(false);
+      clockMs += 60_000;
+    }
+  });
+
+  it("answers auth.test with 429 beyond 100 a minute", async () => {
+    emulator.enforceRateLimits(true);
+    try {
+      for (let i = 0; i < 100; i += 1) expect((await slack.auth.test()).ok).toBe(true);
+      expect(await failure(slack.auth.test())).toEqual({ retryAfter: 60 });
+    } finally {
+      emulator.enforceRateLimits(false);
+      clockMs += 60_000;
+    }
+  });
+
+  it("lets about one message a second into a channel, bursts of five, and each channel its own", async () => {
+    emulator.enforceRateLimits(true);
+    try {
+      for (let i = 0; i < 5; i += 1) await slack.chat.postMessage({ channel: "C0INCIDENTS", text: `b${i}` });
+      expect(await failure(slack.chat.postMessage({ channel: "C0INCIDENTS", text: "b5" }))).toEqual({
+        retryAfter: 5,
+      });
+      const dm = await slack.conversations.open({ users: "U0CAROL" });
+      const channel = (dm.channel as { id: string }).id;
+      expect((await slack.chat.postMessage({ channel, text: "elsewhere" })).ok).toBe(true);
+      clockMs += 5_000;
+      expect((await slack.chat.postMessage({ channel: "C0INCIDENTS", text: "b5" })).ok).toBe(true);
+    } finally {
+      emulator.enforceRateLimits(false);
+      clockMs += 60_000;
+    }
+  });
+});
+
+describe("a Slack outage", () => {
+  it("answers every Web API call and response URL with 503 until it ends, and records them", async () => {
+    const responseUrl = emulator.responseUrl("C0INCIDENTS", "U0CAROL");
+    emulator.startOutage();
+    try {
+      await expect(slack.chat.postMessage({ channel: "C0INCIDENTS", text: "down" })).rejects.toMatchObject({
+        code: ErrorCode.HTTPError,
+        statusCode: 503,
+      });
+      const hook = await fetch(responseUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "down" }),
+      });
+      expect(hook.status).toBe(503);
+      expect(emulator.calls.map((c) => [c.method, c.status])).toEqual([
+        ["chat.postMessage", 503],
+        ["response_url", 503],
+      ]);
+      expect(emulator.messages("C0INCIDENTS").some((m) => m.text === "down")).toBe(false);
+    } finally {
+      emulator.endOutage();
+    }
+    expect((await slack.chat.postMessage({ channel: "C0INCIDENTS", text: "up again" })).ok).toBe(true);
+  });
+});
+
 describe("scripted failures", () => {
   it("fails the next calls to a method with the given error, then behaves again", async () => {
     emulator.failNext("conversations.create", { error: "restricted_action" }, 2);

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { FirebreakError } from "../../core/errors.js";
 import { FaultInjector } from "./faults.js";
 import { sendText } from "./http-io.js";
+import { TierLimiter } from "./rate-tiers.js";
 import { DEFAULT_IDENTITY, seedWorkspace } from "./seed.js";
 import { SocketModeServer } from "./socket-mode.js";
 import type { SocketModeOptions } from "./socket-mode.js";
@@ -41,6 +42,11 @@ export interface SlackEmulatorOptions {
   logger?: Logger;
   /** The emulator's clock: message ts, trigger expiry, rate-limit windows. */
   now?: () => Date;
+  /**
+   * Enforce Slack's published rate limits (per-method tiers in any sliding minute, about
+   * one message a second per channel) with 429 and Retry-After. Off by default.
+   */
+  enforceRateLimits?: boolean;
   /** Serves requests on paths that are not Slack's (the local-mode console); return true if handled. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 }
@@ -71,6 +77,8 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
   /** Every request answered, oldest first. */
   readonly calls: RecordedCall[] = [];
   private readonly faults: FaultInjector;
+  private readonly tiers: TierLimiter;
+  private readonly policy: RouteDeps["policy"];
   private readonly routes: RouteDeps;
 
   constructor(
@@ -83,6 +91,7 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
       logger: Logger;
       users?: EmulatedUser[];
       socketMode?: SocketModeOptions;
+      enforceRateLimits?: boolean;
     },
   ) {
     super();
@@ -92,6 +101,8 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
     this.appToken = options.appToken;
     this.state = new WorkspaceState(DEFAULT_IDENTITY, options.now, this);
     this.faults = new FaultInjector(options.now);
+    this.tiers = new TierLimiter(options.now);
+    this.policy = { enforceTiers: options.enforceRateLimits ?? false, outageStatus: null };
     seedWorkspace(this.state, options.users);
     this.socketMode = new SocketModeServer({
       ...options.socketMode,
@@ -103,6 +114,8 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
     this.routes = {
       state: this.state,
       faults: this.faults,
+      tiers: this.tiers,
+      policy: this.policy,
       botToken: this.botToken,
       appToken: this.appToken,
       openSocketModeUrl: () => this.socketMode.issueUrl(),
@@ -180,6 +193,27 @@ export class SlackEmulator extends EventEmitter<EmulatorEventMap> {
   rateLimit(method: string, limit: { perMinute: number } | null): void {
     if (limit === null) this.faults.clearRateLimit(method);
     else this.faults.rateLimit(method, limit.perMinute);
+  }
+
+  /**
+   * Turns Slack's published rate limits on or off (see `enforceRateLimits` in the
+   * options); turning them on starts with empty windows.
+   */
+  enforceRateLimits(on: boolean): void {
+    if (on && !this.policy.enforceTiers) this.tiers.reset();
+    this.policy.enforceTiers = on;
+  }
+
+  /**
+   * Slack is down: until `endOutage()`, every request to a Slack path (Web API, response
+   * and upload URLs) is answered with `status` (503 by default) and recorded.
+   */
+  startOutage(status = 503): void {
+    this.policy.outageStatus = status;
+  }
+
+  endOutage(): void {
+    this.policy.outageStatus = null;
   }
 
   /**
@@ -350,6 +384,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     logger,
     ...(options.users === undefined ? {} : { users: options.users }),
     ...(options.socketMode === undefined ? {} : { socketMode: options.socketMode }),
+    ...(options.enforceRateLimits === undefined ? {} : { enforceRateLimits: options.enforceRateLimits }),
   });
   server.on("upgrade", (req, socket, head) => {
     if (!emulator.socketMode.handleUpgrade(req, socket, head)) socket.destroy();

@@ -21,6 +21,7 @@ export type {
   SocketConnection,
   SocketModeOptions,
 } from "./socket-mode.js";
+export { CHANNEL_POST_LIMIT, METHOD_TIERS, TIER_PER_MINUTE } from "./rate-tiers.js";
 export { BOT_USER, DEFAULT_HUMANS, DEFAULT_IDENTITY, DEFAULT_USERGROUPS, INCIDENTS_CHANNEL } from "./seed.js";
 export type { WorkspaceIdentity, WorkspaceState } from "./state.js";
 export type { SubmittedValues } from "./view-state.js";

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { argsForRecord, slackErrorBody } from "./args.js";
 import type { FaultInjector } from "./faults.js";
+import type { TierLimiter } from "./rate-tiers.js";
 import { parseBody, readBody, requestToken, sendJson, sendText } from "./http-io.js";
 import { METHODS } from "./methods/index.js";
 import { UPLOAD_PATH, acceptUpload } from "./methods/files.js";
@@ -16,6 +17,10 @@ const APPS_CONNECTIONS_OPEN = "apps.connections.open";
 export interface RouteDeps {
   state: WorkspaceState;
   faults: FaultInjector;
+  /** Slack's per-method tiers and per-channel message limit, applied while `policy.enforceTiers`. */
+  tiers: TierLimiter;
+  /** Switched at run time by the emulator: tier enforcement, and an outage's HTTP status. */
+  policy: { enforceTiers: boolean; outageStatus: number | null };
   botToken: string;
   /** The app-level token: the only one app-level methods (apps.connections.open) accept. */
   appToken: string;
@@ -34,6 +39,14 @@ export async function routeSlackRequest(
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", deps.baseUrl);
   const path = url.pathname;
+  const outage = deps.policy.outageStatus;
+  if (outage !== null && isSlackPath(path)) {
+    await readBody(req);
+    deps.record({ method: outageMethod(path), args: {}, at: deps.state.now(), response: "", status: outage });
+    // What Slack's edge answers while it is down: a bare 5xx, no JSON envelope.
+    sendText(res, outage, "Service Unavailable");
+    return true;
+  }
   if (path.startsWith("/api/")) {
     await handleApiCall(deps, req, res, decodeURIComponent(path.slice("/api/".length)), url.searchParams);
     return true;
@@ -84,6 +97,10 @@ async function handleApiCall(
   }
   if (fault?.kind === "error") return answer(200, { ok: false, error: fault.error });
   if (fault?.kind === "http") return answer(fault.status, { ok: false, error: "service_unavailable" });
+  const limited = deps.policy.enforceTiers ? deps.tiers.check(method, args) : undefined;
+  if (limited) {
+    return answer(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited.retryAfterSec) });
+  }
   try {
     const result = handler
       ? handler({ state: deps.state, args, actor: deps.state.identity.botUserId, baseUrl: deps.baseUrl })
@@ -95,6 +112,17 @@ async function handleApiCall(
     deps.logger.error({ err, method }, "slack emulator method failed");
     answer(200, { ok: false, error: "fatal_error" });
   }
+}
+
+function isSlackPath(path: string): boolean {
+  return ["/api/", `/${UPLOAD_PATH}`, "/response/", "/files/"].some((prefix) => path.startsWith(prefix));
+}
+
+/** How a request refused by an outage is recorded: the Web API method, or the kind of URL. */
+function outageMethod(path: string): string {
+  if (path.startsWith("/api/")) return decodeURIComponent(path.slice("/api/".length));
+  if (path.startsWith("/response/")) return "response_url";
+  return path.startsWith(`/${UPLOAD_PATH}`) ? "upload_url" : "file_download";
 }
 
 async function handleUpload(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, fileId: string) {
