@@ -31,6 +31,9 @@ async function send(world, kind, expect, fn) {
     response = { error: String(err?.cause?.code ?? err?.message ?? err) };
   }
   const record = { kind, sentAt, status, ms: performance.now() - started, expect };
+  // A command answered in its ack that nothing changed (the database could not take it) was
+  // refused, not acknowledged: the person read it at once.
+  record.ackText = response?.ackMessage?.text ?? "";
   // Where Firebreak answers after the ack (its response URL), to read what the person was told.
   record.responseId = response?.responseUrl?.split("/response/")[1] ?? null;
   world.requests.push(record);

@@ -292,9 +292,12 @@ export async function verdict(world, rec, extra) {
     `Redis saw ${configSets} CONFIG SET for ${redisRuns} started redis runs; ${startedTwiceInPg} runs with two run.started events`,
   );
 
-  // Commands: every request answered 200 left its record.
+  // Commands: every request acknowledged (200, and not answered in its ack that nothing
+  // changed) left its record.
   const isRecorded = recordedCheck(rec);
-  const acked = world.requests.filter((r) => r.expect && r.status === 200);
+  const refusedInAck = (r) => /nothing changed/i.test(r.ackText ?? "");
+  const acked = world.requests.filter((r) => r.expect && r.status === 200 && !refusedInAck(r));
+  const refusedAtOnce = world.requests.filter((r) => r.expect && r.status === 200 && refusedInAck(r)).length;
   const notRecorded = acked.filter((r) => !isRecorded(r.expect));
   // Which replica answered each (HAProxy's log), and whether it was killed soon after.
   const answered = extra.answeredBy?.() ?? new Map();
@@ -319,7 +322,7 @@ export async function verdict(world, rec, extra) {
   add(
     "commands acked but not recorded",
     notRecorded.length,
-    `${acked.length} acked of ${world.requests.filter((r) => r.expect).length} sent${
+    `${acked.length} acked of ${world.requests.filter((r) => r.expect).length} sent (${refusedAtOnce} answered at once that nothing changed)${
       notRecorded.length
         ? `; not recorded: ${tally(notRecorded.map((r) => r.expect.type))}; during: ${tally(notRecorded.map((r) => faultAt(world, r.sentAt)))}; ${notRecorded.filter(told).length} of them were told afterwards that it failed; ${tally(notRecorded.map(fate).map((f) => (f.startsWith("answered by") ? "replica never killed after" : f)))}`
         : ""
