@@ -24,6 +24,7 @@ import type { IntakeConfig } from "./config-schema/intake.js";
 import type { ResolvedTargets, TargetsConfig } from "./config-schema/targets.js";
 import { builtInActions } from "./catalog/action-registry.js";
 import { loadCatalog } from "./catalog/loader.js";
+import { routeCommandProblems } from "./catalog/route-commands.js";
 import type { Catalog } from "./core/catalog/types.js";
 import {
   buildPermissionPolicy,
@@ -330,13 +331,24 @@ export function loadFirebreakConfig(configPath: string): FirebreakConfig {
 
 /**
  * The command catalog (FIREBREAK_COMMANDS_DIR) checked against the built-in actions and the
- * targets, with the targets' secrets resolved from the environment. Throws config_invalid
- * naming the file, field and fix, or the unset variable.
+ * targets, with the targets' secrets resolved from the environment, and the commands the
+ * alert routes name checked against it (they can only be checked once both are loaded).
+ * Throws config_invalid naming the file, field and fix, or the unset variable; bad routes
+ * are listed one per line.
  */
 export function loadCatalogSetup(
   env: EnvOptions,
   config: FirebreakConfig,
 ): { catalog: Catalog; targets: ResolvedTargets } {
   const targets = resolveTargets(config.targets, env.secrets);
-  return { targets, catalog: loadCatalog(env.commandsDir, { targets, actions: builtInActions() }) };
+  const actions = builtInActions();
+  const catalog = loadCatalog(env.commandsDir, { targets, actions });
+  const problems = routeCommandProblems(
+    config.alerts.routes,
+    catalog,
+    { targets, actions },
+    path.basename(env.configPath),
+  );
+  if (problems.length) throw new FirebreakError("config_invalid", problems.join("\n"));
+  return { targets, catalog };
 }

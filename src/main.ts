@@ -187,7 +187,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     // One line naming what is wrong and how to fix it; the stack only when it is our bug.
-    if (err instanceof FirebreakError && err.code !== "internal") console.error(`firebreak: ${err.message}`);
+    if (err instanceof FirebreakError && err.code !== "internal")
+      console.error(err.message.replace(/^/gm, "firebreak: "));
     else console.error("firebreak: unexpected error", err);
     process.exit(err instanceof FirebreakError && err.code === "config_invalid" ? 78 : 1);
   },

@@ -3,7 +3,7 @@ import { listGroupsWithPendingAction } from "../store/alerts/alert-groups.js";
 import { listDueNotifications, recordNotificationFailure } from "../store/alerts/notifications.js";
 import { getIncident } from "../store/incidents/incidents.js";
 import { runPendingAction } from "./pending-actions.js";
-import type { AlertAutomation } from "./ports.js";
+import type { RouteCommand } from "../core/alerts/routing.js";
 import { processNotification } from "./process-notification.js";
 import type { AlertIngestDeps, ProcessOutcome } from "./process-notification.js";
 
@@ -37,10 +37,7 @@ export class AlertProcessor {
   private readonly enrichments = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: AlertIngestDeps & {
-      /** The runs feature: a route's diagnostics on the incidents alerts open. */
-      automation?: AlertAutomation;
-    },
+    private readonly deps: AlertIngestDeps,
     private readonly o: AlertProcessorOptions,
   ) {}
 
@@ -63,6 +60,7 @@ export class AlertProcessor {
       await this.idle();
       for (const g of await listGroupsWithPendingAction(this.deps.incidents.pool, 100))
         await this.runAction(g.id);
+      await this.deps.automation?.sweep();
     })().finally(() => (this.sweeping = null));
     return this.sweeping;
   }
@@ -105,8 +103,12 @@ export class AlertProcessor {
     try {
       const outcome = await processNotification(this.deps, id);
       this.o.onProcessed?.(outcome);
-      if (outcome.status === "processed" && outcome.incidentId !== null && outcome.autoDiagnostics?.length) {
-        const p = this.autoDiagnose(outcome.incidentId, outcome.autoDiagnostics);
+      if (
+        outcome.status === "processed" &&
+        outcome.incidentId !== null &&
+        (outcome.autoDiagnostics?.length || outcome.selfHeal)
+      ) {
+        const p = this.enrich(outcome.incidentId, outcome.autoDiagnostics ?? [], outcome.selfHeal ?? false);
         this.enrichments.add(p);
         void p.finally(() => this.enrichments.delete(p));
       }
@@ -128,25 +130,42 @@ export class AlertProcessor {
   }
 
   /**
-   * Alert enrichment: runs the route's diagnostics once the incident's channel exists (run
-   * results are posted there). Best effort: waits a bounded time for the channel, and a
-   * crash before it runs them means a responder runs them by hand.
+   * Alert enrichment and self-heal: once the incident's channel exists (results are posted
+   * there), runs the route's diagnostics and waits for them, then starts its self-heal.
+   * Waits a bounded time for the channel. The diagnostics are best effort (a crash before
+   * they run means a responder runs them by hand); a self-heal a crash left pending is
+   * started by the sweeper, and one whose channel never came is not run and pages at once.
    */
-  private async autoDiagnose(incidentId: number, commands: readonly string[]): Promise<void> {
+  private async enrich(
+    incidentId: number,
+    diagnostics: readonly RouteCommand[],
+    selfHeal: boolean,
+  ): Promise<void> {
     const automation = this.deps.automation;
     if (!automation) return;
     try {
       const deadline = Date.now() + AUTO_DIAGNOSTICS_WAIT_MS;
       while (!(await getIncident(this.deps.incidents.pool, incidentId))?.channelId) {
-        if (this.stopped || Date.now() > deadline) {
-          this.o.log.warn({ incidentId }, "no incident channel in time; auto-diagnostics not run");
+        if (this.stopped) return;
+        if (Date.now() > deadline) {
+          this.o.log.warn(
+            { incidentId },
+            "no incident channel in time; auto-diagnostics and self-heal not run",
+          );
+          if (selfHeal) await automation.runSelfHeal(incidentId, { channelMissing: true });
           return;
         }
         await new Promise((r) => setTimeout(r, 250));
       }
-      await automation.runDiagnostics(incidentId, commands);
+      if (diagnostics.length) await automation.runDiagnostics(incidentId, diagnostics);
     } catch (err) {
       this.o.log.warn({ err, incidentId }, "auto-diagnostics failed");
+    }
+    if (!selfHeal || this.stopped) return;
+    try {
+      await automation.runSelfHeal(incidentId);
+    } catch (err) {
+      this.o.log.warn({ err, incidentId }, "could not start the self-heal; the sweeper retries it");
     }
   }
 

@@ -31,7 +31,8 @@ import { hasNews, planGroupChange } from "../core/alerts/plan-group-change.js";
 import { decodeNotification } from "./decode-notification.js";
 import { openAlertIncident, severityToRaise } from "./open-alert-incident.js";
 import type { GroupWork } from "./open-alert-incident.js";
-import type { MaintenanceNotifier } from "./ports.js";
+import type { AlertAutomation, MaintenanceNotifier } from "./ports.js";
+import type { RouteCommand } from "../core/alerts/routing.js";
 import { routeNotification } from "./route-notification.js";
 
 /** What processing needs, injected. */
@@ -40,6 +41,8 @@ export interface AlertIngestDeps {
   usergroups: UserGroupDirectory;
   /** Maintenance windows' announcements (which list the alerts they hold back). */
   maintenance: MaintenanceNotifier;
+  /** The runs feature: a route's diagnostics and self-heal (absent where runs are not wired). */
+  automation?: AlertAutomation;
 }
 
 /** What processing one stored notification did (for logs, metrics and tests). */
@@ -53,7 +56,9 @@ export type ProcessOutcome =
       plan: "track" | "open" | "storm" | "reopen" | "record" | "held";
       pendingAction: PendingAction | null;
       /** Catalog diagnostics the route asks for, for an incident this notification opened. */
-      autoDiagnostics?: readonly string[];
+      autoDiagnostics?: readonly RouteCommand[];
+      /** The route's self-heal was planned for the incident this notification opened. */
+      selfHeal?: boolean;
     };
 
 /**
@@ -76,9 +81,12 @@ export async function processNotification(deps: AlertIngestDeps, id: number): Pr
     if (!locked) return { status: "skipped" };
     return applyNotification(tx, deps, { id, notification, route, invite });
   });
-  return outcome.status === "processed" && outcome.plan === "open" && route.autoDiagnostics.length
-    ? { ...outcome, autoDiagnostics: route.autoDiagnostics }
-    : outcome;
+  if (outcome.status !== "processed" || outcome.plan !== "open") return outcome;
+  return {
+    ...outcome,
+    ...(route.autoDiagnostics.length ? { autoDiagnostics: route.autoDiagnostics } : {}),
+    ...(route.selfHeal && deps.automation ? { selfHeal: true } : {}),
+  };
 }
 
 async function applyNotification(
@@ -190,6 +198,14 @@ async function applyNotification(
 
   await saveAlertStates(tx, group.id, merged.states, n.alerts);
   await updateGroup(tx, group.id, patch);
+  const selfHeal = w.route.selfHeal;
+  if (plan.kind === "open" && outcomePlan === "open" && target && selfHeal && w.route.routeIndex !== null)
+    await ingest.automation?.planSelfHeal(tx, {
+      incident: target,
+      groupId: group.id,
+      routeIndex: w.route.routeIndex,
+      selfHeal,
+    });
 
   await markNotificationProcessed(tx, w.id, now);
   if (target && (hasNews(merged.changes) || plan.kind === "open")) {
@@ -204,10 +220,25 @@ async function applyNotification(
           firing: merged.changes.added.length,
         },
       ]);
+    if (selfHeal && (outcomePlan === "storm" || plan.kind === "reopen"))
+      events.push([
+        "self_heal.not_run",
+        {
+          command: selfHeal.command,
+          route: { index: w.route.routeIndex },
+          groupKey: n.groupKey,
+          reason:
+            outcomePlan === "storm"
+              ? "the alert group joined the storm incident: a self-heal runs only for an incident its own alert opens"
+              : "the alert fired again and reopened the incident: a recurrence goes to a person, the self-heal runs only for a new incident",
+        },
+      ]);
     if (plan.kind === "record" && plan.allResolved) {
       const viaStorm = patch.viaStorm ?? group.viaStorm;
       // A storm incident is done only when none of the groups it collected still fires.
       const allClear = !viaStorm || !(await stormHasFiringGroups(tx, target.id));
+      // Its own self-heal's outcome first (the incident's lock before the timeline's).
+      if (!viaStorm) await ingest.automation?.alertsCleared(tx, target.id);
       if (allClear) {
         events.push(["alert.all_resolved", { groupKey: n.groupKey, action: plan.allResolved }]);
         if (plan.allResolved === "auto_resolve") {

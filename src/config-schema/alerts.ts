@@ -22,6 +22,32 @@ const matchSpec = z
     }
   });
 
+const commandName = z.string().regex(/^\S{1,100}$/, "expected a catalog command name");
+
+/** A parameter value as written: `target: cache`, `value: 2gb`, `min_time: 30` (checked against the catalog). */
+const paramValues = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "a parameter name is lowercase letters, digits and _"),
+    z.union([z.string().max(1000), z.number(), z.boolean()]).transform((v) => String(v)),
+  )
+  .default({});
+
+/** A diagnostic: its name (run with its defaults), or `{ command, params }`. */
+const diagnostic = z.union([
+  commandName.transform((command) => ({ command, params: {} })),
+  z.strictObject({ command: commandName, params: paramValues }),
+]);
+
+const selfHeal = z.strictObject({
+  /** A catalog remediation whose policy has `auto_approve_for_alerts`. */
+  command: commandName,
+  params: paramValues,
+  /** Page if the alert still fires this long after the fix; unset: page at once, fix alongside. */
+  page_after: durationString
+    .refine((ms) => ms >= 1_000 && ms <= 86_400_000, "use a duration from 1s to 24h, e.g. 5m")
+    .optional(),
+});
+
 const route = z.strictObject({
   /** label → `value`, `!=value`, `=~regex` or `!~regex`; all must hold. Empty: every group. */
   match: z.record(labelName, matchSpec).default({}),
@@ -30,10 +56,8 @@ const route = z.strictObject({
   escalation_policy: z.string().min(1).max(100).optional(),
   announce_channel: channelRef.optional(),
   severity: severity.optional(),
-  auto_diagnostics: z
-    .array(z.string().regex(/^\S{1,100}$/, "expected a catalog command name"))
-    .max(20)
-    .default([]),
+  auto_diagnostics: z.array(diagnostic).max(20).default([]),
+  self_heal: selfHeal.optional(),
 });
 
 const silenceDuration = z.string().transform((text, ctx) => {
@@ -79,7 +103,11 @@ const alertsSection = z.strictObject({
  *       escalation_policy: dba
  *       announce_channel: C0123ABCD
  *       severity: P1                  # overrides the mapped severity
- *       auto_diagnostics: [mysql.processlist]
+ *       auto_diagnostics: [mysql-connections, { command: mysql-processlist, params: { min_time: 30 } }]
+ *       self_heal:                    # a remediation with auto_approve_for_alerts in the catalog
+ *         command: mysql-kill-long-queries
+ *         params: { min_time: 30, max_count: 10 }
+ *         page_after: 5m              # page if still firing 5m after the fix; at once if it fails or is refused
  *   on_all_resolved: notify           # or auto_resolve
  *   reopen_window: 1h                 # a group firing again within this reopens its incident
  *   storm: { threshold_per_minute: 10 }
@@ -120,6 +148,15 @@ export function buildAlertsConfig(section: AlertsSection): AlertsConfig {
       ...(r.announce_channel === undefined ? {} : { announceChannel: r.announce_channel }),
       ...(r.severity === undefined ? {} : { severityOverride: r.severity }),
       autoDiagnostics: r.auto_diagnostics,
+      ...(r.self_heal === undefined
+        ? {}
+        : {
+            selfHeal: {
+              command: r.self_heal.command,
+              params: r.self_heal.params,
+              ...(r.self_heal.page_after === undefined ? {} : { pageAfterMs: r.self_heal.page_after }),
+            },
+          }),
     })),
     onAllResolved: section.on_all_resolved,
     reopenWindowMs: section.reopen_window,

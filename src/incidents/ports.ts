@@ -70,11 +70,39 @@ export interface IncidentChangeListener {
 /** Whom `/incident page` pages: one person, or whoever is on call in a schedule. */
 export type AdHocTarget = { kind: "user"; userId: string } | { kind: "schedule"; schedule: string };
 
-/** What `/incident escalate` and `/incident page` need from paging. */
+/** A hold on an incident's paging while a self-heal has its chance. */
+export interface PagingHold {
+  /** Nobody is paged before this. */
+  until: Date;
+  /** What the hold waits for (the summary and the timeline say it). */
+  reason: string;
+  /** What paging says when the hold runs out, e.g. "still firing 5m after redis-set-maxmemory succeeded". */
+  ifExpired: string;
+}
+
+/**
+ * What other features need from paging: `/incident escalate` and `/incident page`, and the
+ * hold a self-heal puts on paging. The hold lives in the escalation's row in Postgres (the
+ * first page deferred, with a timer that looks again), so it survives restarts and every
+ * replica sees it; its methods run in the caller's transaction, under the incident's lock.
+ */
 export interface IncidentPaging {
   /** `requestKey` (the command's trigger id) makes a redelivered command a no-op, not a second page. */
   escalateNow(incidentId: number, actor: string, requestKey?: string): Promise<Outcome>;
   pageAdHoc(incidentId: number, actor: string, target: AdHocTarget, requestKey?: string): Promise<Outcome>;
+  /**
+   * Holds (or moves the hold of) an escalation that has paged nobody yet. False when there
+   * is nothing to hold: no policy applies, or someone was paged already.
+   */
+  holdEscalation(tx: Queryable, incidentId: number, hold: PagingHold): Promise<boolean>;
+  /** Ends a hold now: paging starts at once, saying `why` in the channel and the page. False when not held. */
+  releaseEscalationHold(
+    tx: Queryable,
+    incident: Pick<Incident, "id" | "channelId">,
+    why: string,
+  ): Promise<boolean>;
+  /** Stops an escalation still held, so nobody is paged (the alert cleared). False when it was not held any more. */
+  stopHeldEscalation(tx: Queryable, incidentId: number, reason: string, actor: string): Promise<boolean>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { currentOverrides } from "../store/oncall/overrides.js";
 import { sendPages } from "./page-delivery.js";
 import { escalationJob } from "./process-escalation.js";
 import { announceTimer } from "./timer-job.js";
+import { holdEscalation, releaseHold, stopHeldEscalation } from "./escalation-hold.js";
 
 const ALREADY_HANDLED =
   "That command was already carried out (Slack delivered it twice): nothing new was sent.";
@@ -41,6 +42,8 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
         if (requestKey && !(await claimRequestKey(tx, `escalate:${requestKey}`)))
           return { status: "unchanged", message: ALREADY_HANDLED, incident };
         const now = ctx.clock.now();
+        // A person asked: a hold on paging (a self-heal's chance) ends here.
+        if (esc.heldUntil) await releaseHold(tx, ctx, incident, `${mentionUser(actor)} escalated`, actor);
         await setEscalationDue(tx, incidentId, now, { skipToNext: true, now });
         await appendTimelineEvent(tx, {
           incidentId,
@@ -54,6 +57,11 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
         await announceTimer(tx, escalationJob(esc, now));
         return { status: "changed", message, incident };
       }),
+
+    holdEscalation: (tx, incidentId, hold) => holdEscalation(tx, ctx, incidentId, hold),
+    releaseEscalationHold: async (tx, incident, why) => (await releaseHold(tx, ctx, incident, why)) !== null,
+    stopHeldEscalation: (tx, incidentId, reason, actor) =>
+      stopHeldEscalation(tx, ctx, incidentId, reason, actor),
 
     async pageAdHoc(incidentId, actor, target, requestKey) {
       const now = ctx.clock.now();

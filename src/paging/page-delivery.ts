@@ -102,7 +102,13 @@ function webhookBody(incident: Incident, page: PageRow, cause: PageCause): Recor
     incident: { id: incident.id, title: incident.title, severity: incident.severity, state: incident.state },
     reason: cause.kind,
     ...(cause.kind === "escalation"
-      ? { policy: cause.policy, step: page.step, repeat: page.repeat, ack_timeout_ms: cause.ackTimeoutMs }
+      ? {
+          policy: cause.policy,
+          step: page.step,
+          repeat: page.repeat,
+          ack_timeout_ms: cause.ackTimeoutMs,
+          ...(cause.note ? { why: cause.note } : {}),
+        }
       : { paged_by: cause.by }),
     paged_at: page.createdAt.toISOString(),
   };

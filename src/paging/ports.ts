@@ -3,7 +3,16 @@ import type { Queryable } from "../store/pool.js";
 
 /** Why someone is paged, for the page itself and the channel. */
 export type PageCause =
-  | { kind: "escalation"; policy: string; step: number; steps: number; repeat: number; ackTimeoutMs: number }
+  | {
+      kind: "escalation";
+      policy: string;
+      step: number;
+      steps: number;
+      repeat: number;
+      ackTimeoutMs: number;
+      /** Why paging started after a hold (a self-heal failed, was refused, or did not clear the alert). */
+      note?: string;
+    }
   | { kind: "adhoc"; by: string };
 
 /**

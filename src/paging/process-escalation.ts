@@ -13,8 +13,10 @@ import {
   endEscalation,
   getEscalation,
   lockEscalation,
+  releaseEscalationHold,
   setEscalationDue,
 } from "../store/escalations/escalations.js";
+import { escapeMrkdwn } from "../core/mrkdwn.js";
 import type { EscalationRow } from "../store/escalations/escalations.js";
 import { sendPages } from "./page-delivery.js";
 import { loadTargetResolver } from "./target-directory.js";
@@ -91,6 +93,32 @@ export async function processEscalation(
     const esc = await lockEscalation(tx, incidentId);
     if (!incident || !esc || esc.status !== "active" || !esc.snapshot) return { kind: "inactive" };
     if (esc.run !== before.run) return { kind: "wait", next: escalationJob(esc, now) };
+    let pageNote = esc.pageNote;
+    if (esc.heldUntil && incident.state === "declared") {
+      // Held while a self-heal has its chance: nobody is paged before the hold ends.
+      if (now.getTime() < esc.heldUntil.getTime()) {
+        if (esc.nextDueAt?.getTime() !== esc.heldUntil.getTime())
+          await setEscalationDue(tx, incidentId, esc.heldUntil, { now });
+        return { kind: "wait", next: escalationJob(esc, esc.heldUntil) };
+      }
+      pageNote = esc.holdExpiryReason ?? "the hold on paging ran out";
+      await releaseEscalationHold(tx, incidentId, { note: pageNote, now });
+      await appendTimelineEvent(tx, {
+        incidentId,
+        actor: ENGINE_ACTOR,
+        kind: "escalation.hold_expired",
+        at: now,
+        data: {
+          policy: esc.policyName,
+          run: esc.run,
+          held_until: esc.heldUntil.toISOString(),
+          reason: pageNote,
+        },
+      });
+      await ctx.notifier.post(tx, incident, {
+        text: `:pager: Paging starts now (policy *${escapeMrkdwn(esc.policyName ?? "")}*): ${escapeMrkdwn(pageNote)}.`,
+      });
+    }
     const decision = nextEscalation(engineState(esc, incident), now, resolve);
     switch (decision.kind) {
       case "stopped": {
@@ -145,6 +173,7 @@ export async function processEscalation(
             users: decision.userIds,
             ack_timeout_ms: step.ackTimeoutMs,
             ...(esc.skipToNext ? { escalated_now: true } : {}),
+            ...(pageNote ? { why: pageNote } : {}),
           },
         });
         const dueAt = esc.skipToNext || !esc.nextDueAt ? now : esc.nextDueAt;
@@ -160,6 +189,7 @@ export async function processEscalation(
             steps: esc.snapshot.steps.length,
             repeat: decision.repeat,
             ackTimeoutMs: step.ackTimeoutMs,
+            ...(pageNote ? { note: pageNote } : {}),
           },
           actor: ENGINE_ACTOR,
           dueAt: dueAt.getTime() > now.getTime() ? now : dueAt,

@@ -120,7 +120,7 @@ export async function decideOnRun(
     if (approved) await deps.notices.updateApprovalMessage(tx, approved);
     return { status: "accepted", message: `Approved run #${runId}; running it.`, start: true, ...base };
   });
-  if (result.start) deps.executor.spawn(() => startRun(deps, runId));
+  if (result.start) void deps.executor.spawn(() => startRun(deps, runId));
   const { start: _start, ...rest } = result;
   return rest;
 }

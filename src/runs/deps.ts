@@ -10,7 +10,8 @@ import type { Redactor } from "./redact.js";
  * goes on, and stop() aborts and waits for whatever is still in flight.
  */
 export interface RunExecutor {
-  spawn(work: () => Promise<void>): void;
+  /** Starts `work`; the promise settles when it has (it never rejects: failures go to the error handler). */
+  spawn(work: () => Promise<void>): Promise<void>;
   /** Aborted when the process stops: a run cut short by it is recorded as interrupted. */
   readonly shutdown: AbortSignal;
   /** Resolves when nothing is in flight (for tests and stop). */
@@ -37,6 +38,8 @@ export interface RunResult {
   message: string;
   runId?: number;
   incidentId?: number;
+  /** For an alert's remediation: whether its policy pre-approved it, and why not. */
+  autoApproval?: { approved: boolean; reason?: string };
 }
 
 /** An executor whose work is tracked so that it can be awaited and stopped. */
@@ -50,6 +53,7 @@ export function createRunExecutor(onError: (err: unknown) => void): RunExecutor 
         .catch(onError)
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
+      return p;
     },
     async idle() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

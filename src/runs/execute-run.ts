@@ -7,6 +7,12 @@ import type { RunDeps } from "./deps.js";
 import { claimRunStart, runIdsWhere, transitionRun } from "../store/runs/runs.js";
 import type { Run, RunOutcome } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import { settleSelfHealRun } from "./self-heal-outcome.js";
+
+/** A remediation an alert asked for (a self-heal, or one offered for approval after a guardrail said no). */
+export const isAlertRemediation = (run: Pick<Run, "via" | "kind">) =>
+  run.via === "alert" && run.kind === "remediation";
 
 /** Timeline excerpts of outputs stay this short; the digest covers the whole. */
 const EXCERPT_CHARS = 500;
@@ -42,7 +48,7 @@ export async function startRun(deps: RunDeps, runId: number): Promise<void> {
 /** Starts approved runs that were waiting for their target. */
 export async function startWaitingRuns(deps: RunDeps): Promise<void> {
   for (const id of await runIdsWhere(deps.pool, "waiting_start", deps.clock.now())) {
-    deps.executor.spawn(() => startRun(deps, id));
+    void deps.executor.spawn(() => startRun(deps, id));
   }
 }
 
@@ -89,6 +95,8 @@ async function execute(deps: RunDeps, run: Run): Promise<void> {
     (outcome.durationMs ?? 0) / 1000,
   );
   await withTransaction(deps.pool, async (tx) => {
+    // An alert's remediation moves paging on: the incident's lock first, as every incident change takes it.
+    if (isAlertRemediation(run) && run.incidentId !== null) await lockIncident(tx, run.incidentId);
     const now = deps.clock.now();
     const state = interrupted ? "interrupted" : failure ? "failed" : "succeeded";
     const done = await transitionRun(tx, run.id, ["running"], { state, finishedAt: now, outcome });
@@ -112,6 +120,7 @@ async function execute(deps: RunDeps, run: Run): Promise<void> {
     if (!done) return; // already marked interrupted by recovery: its result is recorded, not re-posted
     await deps.notices.postRunResult(tx, done, failure ? "" : full);
     await deps.notices.updateApprovalMessage(tx, done);
+    await settleSelfHealRun(tx, deps, done);
   });
 }
 

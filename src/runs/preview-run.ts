@@ -1,12 +1,16 @@
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
-import { startRun } from "./execute-run.js";
+import { isAlertRemediation, startRun } from "./execute-run.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import { settleSelfHealRun } from "./self-heal-outcome.js";
 import { getRun, transitionRun } from "../store/runs/runs.js";
 import type { StoredPreview } from "../store/runs/runs.js";
 import { errorMessage, resolveSteps } from "./steps.js";
+import { POLICY_ACTOR, guardrailData } from "./auto-approval.js";
 
-const PREVIEW_TIMEOUT_MS = 20_000;
+/** How long a preview may take (reading the target's current state). */
+export const PREVIEW_TIMEOUT_MS = 20_000;
 
 /**
  * Reads the current state and describes exactly what the remediation would change, then
@@ -33,6 +37,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
   } catch (err) {
     const message = errorMessage(deps, err);
     await withTransaction(deps.pool, async (tx) => {
+      if (isAlertRemediation(run) && run.incidentId !== null) await lockIncident(tx, run.incidentId);
       const now = deps.clock.now();
       const failed = await transitionRun(tx, runId, ["previewing"], {
         state: "failed",
@@ -52,6 +57,7 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
         failed,
         `:x: Could not preview run #${runId} (${run.command}): ${message} Nothing was changed.`,
       );
+      await settleSelfHealRun(tx, deps, failed);
     });
     return;
   }
@@ -81,12 +87,22 @@ export async function previewRun(deps: RunDeps, runId: number): Promise<void> {
       },
     });
     if (run.autoApproved) {
+      // The policy is the approver: it approved what the preview shows, on these figures.
       await appendTimelineEvent(tx, {
         incidentId: run.incidentId ?? WORKSPACE_CHAIN,
-        actor: "firebreak",
+        actor: POLICY_ACTOR,
         kind: "run.auto_approved",
         at: now,
-        data: { run_id: runId, command: run.command, target: run.target, reason: "pre-approved for alerts" },
+        data: {
+          run_id: runId,
+          command: run.command,
+          target: run.target,
+          approver: POLICY_ACTOR,
+          approved_by: `policy (auto_approve_for_alerts of ${run.command})`,
+          reason: "pre-approved for alerts",
+          changes: preview.changes,
+          ...(run.autoApproval ? guardrailData(run.autoApproval) : {}),
+        },
       });
       return true;
     }

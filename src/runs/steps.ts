@@ -1,7 +1,6 @@
 import type { ActionContext, ActionDefinition } from "../actions/types.js";
 import { FirebreakError, asFirebreakError } from "../core/errors.js";
 import { substituteArgs } from "../core/catalog/parameters.js";
-import type { ParamValue } from "../core/catalog/types.js";
 import type { CatalogCommand } from "../core/catalog/types.js";
 import { findTarget } from "../config-schema/targets.js";
 import type { RunDeps } from "./deps.js";
@@ -52,33 +51,6 @@ export function resolveSteps(
     return { index, action, args: parsed.data, ctx: { target, signal, log, now: () => deps.clock.now() } };
   });
   return { command, steps };
-}
-
-/**
- * Checks a request's steps before it is accepted: each step's arguments parse with its
- * action's schema, and fit the target (allowed hosts, namespaces, bounds). Returns the
- * refusal to tell the requester, or null. The run checks all of it again when it starts.
- */
-export function preflightSteps(
-  deps: Pick<RunDeps, "actions" | "targets">,
-  command: CatalogCommand,
-  params: Readonly<Record<string, ParamValue>>,
-  targetName: string,
-): string | null {
-  const target = findTarget(deps.targets, command.targetType, targetName);
-  const values = { ...command.fixed, ...params };
-  for (const step of command.steps) {
-    const action = deps.actions.get(step.action);
-    if (!action) return `Action ${step.action} is not built in.`;
-    const parsed = action.argsSchema.safeParse(substituteArgs(step.args, values));
-    if (!parsed.success) return `${step.action}: ${parsed.error.issues[0]?.message ?? "invalid arguments"}.`;
-    try {
-      if (target !== undefined) action.check?.(target, parsed.data);
-    } catch (err) {
-      return asFirebreakError(err, "input_invalid").message;
-    }
-  }
-  return null;
 }
 
 /** An error as a message safe to show: redacted, and ours when it is one of ours. */

@@ -1,8 +1,10 @@
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { RunDeps } from "./deps.js";
-import { startWaitingRuns } from "./execute-run.js";
-import { runIdsWhere, transitionRun } from "../store/runs/runs.js";
+import { isAlertRemediation, startWaitingRuns } from "./execute-run.js";
+import { getRun, runIdsWhere, transitionRun } from "../store/runs/runs.js";
+import { lockIncident } from "../store/incidents/incidents.js";
+import { settleSelfHealRun } from "./self-heal-outcome.js";
 
 /** What one sweep did. */
 export interface SweepReport {
@@ -36,7 +38,10 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
     });
   }
   for (const id of await runIdsWhere(deps.pool, "dead_running", now)) {
+    const before = await getRun(deps.pool, id);
     await withTransaction(deps.pool, async (tx) => {
+      if (before && isAlertRemediation(before) && before.incidentId !== null)
+        await lockIncident(tx, before.incidentId);
       const run = await transitionRun(tx, id, ["running"], {
         state: "interrupted",
         finishedAt: now,
@@ -63,6 +68,7 @@ export async function sweepRuns(deps: RunDeps): Promise<SweepReport> {
       });
       await deps.notices.postRunResult(tx, run, "");
       await deps.notices.updateApprovalMessage(tx, run);
+      await settleSelfHealRun(tx, deps, run);
     });
   }
   await startWaitingRuns(deps);

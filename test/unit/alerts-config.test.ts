@@ -74,7 +74,7 @@ alerts:
       escalationPolicy: "dba",
       announceChannel: "C0123ABCD",
       severityOverride: "P0",
-      autoDiagnostics: ["mysql.processlist"],
+      autoDiagnostics: [{ command: "mysql.processlist", params: {} }],
     });
     expect(
       routeAlertGroup({ namespace: "ecommerce", alertname: "MySQLDown", env: "staging" }, config.routes),

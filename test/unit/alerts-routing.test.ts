@@ -67,7 +67,11 @@ describe("routing an alert group", () => {
     ),
     route(
       { namespace: "ecommerce" },
-      { invite: ["U0SHOP"], announceChannel: "C0SHOP", autoDiagnostics: ["k8s.pods"] },
+      {
+        invite: ["U0SHOP"],
+        announceChannel: "C0SHOP",
+        autoDiagnostics: [{ command: "k8s.pods", params: {} }],
+      },
     ),
     route({}, { usergroups: ["S0SRE"] }),
   ];
@@ -92,7 +96,7 @@ describe("routing an alert group", () => {
     expect(decision.routeIndex).toBe(1);
     expect(decision.invite).toEqual(["U0SHOP"]);
     expect(decision.announceChannel).toBe("C0SHOP");
-    expect(decision.autoDiagnostics).toEqual(["k8s.pods"]);
+    expect(decision.autoDiagnostics).toEqual([{ command: "k8s.pods", params: {} }]);
   });
 
   it("lets an empty match catch everything else", () => {

@@ -160,6 +160,13 @@ describe("remediations pre-approved for alerts", () => {
   it("run without approval only while the alert fires, under the hourly limit and past the cooldown", () => {
     expect(decideAutoApproval({ policy: auto, alertFiring: true, recentAutoRuns: [], now: NOW })).toEqual({
       allowed: true,
+      figures: {
+        maxPerHour: 2,
+        runsInLastHour: 0,
+        cooldownMs: 600_000,
+        lastAutoRunAt: null,
+        alertFiring: true,
+      },
     });
     expect(
       decideAutoApproval({ policy: auto, alertFiring: false, recentAutoRuns: [], now: NOW }),
@@ -170,16 +177,40 @@ describe("remediations pre-approved for alerts", () => {
     expect(
       decideAutoApproval({ policy: auto, alertFiring: true, recentAutoRuns: [ago(5)], now: NOW }),
     ).toMatchObject({
-      reason: expect.stringMatching(/cooldown/),
+      reason: "cooldown: it ran on this target 5m ago, within its cooldown of 10m",
+      figures: { runsInLastHour: 1, lastAutoRunAt: ago(5) },
     });
     expect(
       decideAutoApproval({ policy: auto, alertFiring: true, recentAutoRuns: [ago(50), ago(20)], now: NOW }),
-    ).toMatchObject({ reason: expect.stringMatching(/2 times in the last hour \(limit 2\)/) });
+    ).toMatchObject({
+      reason: "hourly limit: it already ran 2 times on this target in the last hour (max_per_hour 2)",
+      figures: { runsInLastHour: 2, maxPerHour: 2, lastAutoRunAt: ago(20) },
+    });
     expect(
       decideAutoApproval({ policy: auto, alertFiring: true, recentAutoRuns: [ago(70), ago(20)], now: NOW }),
-    ).toEqual({
-      allowed: true,
+    ).toMatchObject({ allowed: true, figures: { runsInLastHour: 1 } });
+  });
+
+  it("count the cooldown from the last auto-approved run even when it is longer than an hour", () => {
+    const long = { ...policy, autoApproveForAlerts: { maxPerHour: 5, cooldownMs: 3 * 3_600_000 } };
+    expect(
+      decideAutoApproval({ policy: long, alertFiring: true, recentAutoRuns: [ago(120)], now: NOW }),
+    ).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/^cooldown: it ran on this target 2h ago/),
     });
+  });
+
+  it("do not touch a busy target unasked", () => {
+    expect(
+      decideAutoApproval({
+        policy: auto,
+        alertFiring: true,
+        recentAutoRuns: [],
+        activeRunOnTarget: { id: 9, command: "k8s-scale" },
+        now: NOW,
+      }),
+    ).toMatchObject({ allowed: false, reason: "target busy: run #9 (k8s-scale) is still in progress on it" });
   });
 
   it("are proposed for approval when not marked pre-approved", () => {

@@ -49,6 +49,7 @@ const run = (over: Partial<Run> = {}): Run => ({
   preview: { changes: ["KILL CONNECTION 42 on orders-db (<!channel> app@10.0.0.1)"], expect: {} },
   approvalTs: null,
   autoApproved: false,
+  autoApproval: null,
   timeoutMs: 30_000,
   requestedAt: new Date(0),
   expiresAt: new Date(900_000),

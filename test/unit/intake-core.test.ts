@@ -211,7 +211,7 @@ describe("services", () => {
       escalationPolicy: "sre",
       announceChannel: "C0SRE",
       severityOverride: "P1" as const,
-      autoDiagnostics: ["k8s-pods"],
+      autoDiagnostics: [{ command: "k8s-pods", params: {} }],
     };
     expect(applyService(route, services[0])).toEqual({
       routeIndex: 0,
@@ -221,7 +221,7 @@ describe("services", () => {
       escalationPolicy: "checkout",
       announceChannel: "C0CHECKOUT",
       severityOverride: "P1",
-      autoDiagnostics: ["k8s-pods"],
+      autoDiagnostics: [{ command: "k8s-pods", params: {} }],
     });
     // What the service leaves unset stays the route's.
     expect(applyService(route, services[1])).toMatchObject({

@@ -3,6 +3,25 @@ import { matchesAll } from "./label-matcher.js";
 import type { LabelMatcher } from "./label-matcher.js";
 import type { LabelSet } from "./types.js";
 
+/** A catalog command an alert route names, with the parameters it runs with (typed values as written). */
+export interface RouteCommand {
+  command: string;
+  /** `name → value` as in `/run`; the command's defaults fill the rest. */
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * The remediation a route runs first, before paging anyone: a catalog remediation marked
+ * `auto_approve_for_alerts`, run under its guardrails.
+ */
+export interface RouteSelfHeal extends RouteCommand {
+  /**
+   * Paging is held until this long after the fix succeeded; it starts at once when the fix
+   * fails or is refused. Undefined: paging starts at once and the fix runs alongside.
+   */
+  pageAfterMs?: number;
+}
+
 /** What to do with an alert group whose labels match: one entry of `alerts.routes`. */
 export interface AlertRoute {
   /** All must hold; none means "every group" (a catch-all, put it last). */
@@ -17,8 +36,17 @@ export interface AlertRoute {
   announceChannel?: string;
   /** Overrides the severity the labels map to. */
   severityOverride?: Severity;
-  /** Catalog commands to run at once, read-only diagnostics. */
-  autoDiagnostics: readonly string[];
+  /** Catalog diagnostics to run once the incident's channel exists. */
+  autoDiagnostics: readonly RouteCommand[];
+  /** The remediation to try before paging anyone. */
+  selfHeal?: RouteSelfHeal;
+}
+
+/** A route's matchers as written in firebreak.yaml (`label → spec`), to name the route in records and errors. */
+export function describeRouteMatch(route: Pick<AlertRoute, "matchers">): Record<string, string> {
+  return Object.fromEntries(
+    route.matchers.map((m) => [m.name, m.operator === "=" ? m.value : `${m.operator}${m.value}`]),
+  );
 }
 
 /** The route chosen for a group. `routeIndex` is null when no route matched. */
@@ -29,7 +57,8 @@ export interface AlertRouteDecision {
   escalationPolicy?: string;
   announceChannel?: string;
   severityOverride?: Severity;
-  autoDiagnostics: readonly string[];
+  autoDiagnostics: readonly RouteCommand[];
+  selfHeal?: RouteSelfHeal;
 }
 
 /**

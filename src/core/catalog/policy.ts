@@ -153,25 +153,60 @@ export function decideApproval(
 export interface AutoApproveFacts {
   policy: CommandPolicy;
   alertFiring: boolean;
-  /** Start times of this command's auto-approved runs in the last hour. */
+  /**
+   * Start times of this command's auto-approved runs on the target, at least over the last
+   * hour (and over the cooldown, when that is longer).
+   */
   recentAutoRuns: readonly Date[];
+  /** An unfinished exclusive run on the target, if any: a busy target is not touched unasked. */
+  activeRunOnTarget?: { id: number; command: string } | null;
   now: Date;
 }
 
-/** May an alert run this remediation without a human approval? Otherwise it is proposed for approval. */
-export function decideAutoApproval(f: AutoApproveFacts): PolicyDecision {
+/** The guardrail's figures at the moment it decided, for the record (`run.auto_approved`). */
+export interface AutoApprovalFigures {
+  maxPerHour: number;
+  runsInLastHour: number;
+  cooldownMs: number;
+  lastAutoRunAt: Date | null;
+  alertFiring: boolean;
+}
+
+/** The decision and the figures it was made on. */
+export type AutoApprovalDecision = PolicyDecision & { figures?: AutoApprovalFigures };
+
+/**
+ * May an alert run this remediation without a human approval? Only while the alert fires,
+ * within `max_per_hour` and past the `cooldown` of the command's earlier auto-approved runs
+ * on the target, and only on a target nothing else is running on. Otherwise it is proposed
+ * for approval.
+ */
+export function decideAutoApproval(f: AutoApproveFacts): AutoApprovalDecision {
   const auto = f.policy.autoApproveForAlerts;
   if (!auto) return { allowed: false, reason: "the command is not pre-approved for alerts" };
-  if (!f.alertFiring) return { allowed: false, reason: "the alert is no longer firing" };
   const hourAgo = f.now.getTime() - 3_600_000;
   const inHour = f.recentAutoRuns.filter((d) => d.getTime() > hourAgo);
+  const last = f.recentAutoRuns.reduce<Date | null>((m, d) => (m && m >= d ? m : d), null);
+  const figures: AutoApprovalFigures = {
+    maxPerHour: auto.maxPerHour,
+    runsInLastHour: inHour.length,
+    cooldownMs: auto.cooldownMs,
+    lastAutoRunAt: last,
+    alertFiring: f.alertFiring,
+  };
+  const refuse = (reason: string): AutoApprovalDecision => ({ allowed: false, reason, figures });
+  if (!f.alertFiring) return refuse("the alert is no longer firing");
   if (inHour.length >= auto.maxPerHour)
-    return {
-      allowed: false,
-      reason: `it already ran ${inHour.length} times in the last hour (limit ${auto.maxPerHour})`,
-    };
-  const last = Math.max(0, ...inHour.map((d) => d.getTime()));
-  if (last && f.now.getTime() - last < auto.cooldownMs)
-    return { allowed: false, reason: `its cooldown of ${formatMs(auto.cooldownMs)} has not passed` };
-  return { allowed: true };
+    return refuse(
+      `hourly limit: it already ran ${inHour.length} times on this target in the last hour (max_per_hour ${auto.maxPerHour})`,
+    );
+  if (last && f.now.getTime() - last.getTime() < auto.cooldownMs)
+    return refuse(
+      `cooldown: it ran on this target ${formatMs(f.now.getTime() - last.getTime())} ago, within its cooldown of ${formatMs(auto.cooldownMs)}`,
+    );
+  if (f.activeRunOnTarget)
+    return refuse(
+      `target busy: run #${f.activeRunOnTarget.id} (${f.activeRunOnTarget.command}) is still in progress on it`,
+    );
+  return { allowed: true, figures };
 }

@@ -17,6 +17,8 @@ export function escalationSummarySection(timeZone: string): SummarySection {
         repeat: esc.currentRepeat,
         rounds: (esc.snapshot?.repeat ?? 0) + 1,
         nextDueAt: esc.nextDueAt,
+        heldUntil: esc.heldUntil,
+        holdReason: esc.holdReason,
       },
       timeZone,
     );

@@ -11,7 +11,8 @@ import type { Block } from "./blocks.js";
 function causeText(cause: PageCause): string {
   if (cause.kind === "adhoc") return `Paged by ${mentionUser(cause.by)}.`;
   const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
-  return `Escalation policy *${escapeMrkdwn(cause.policy)}*, step ${cause.step + 1} of ${cause.steps}${round}: acknowledge within ${formatDuration(cause.ackTimeoutMs)} or it escalates.`;
+  const why = cause.note ? ` Paged because ${escapeMrkdwn(truncate(cause.note, 500))}.` : "";
+  return `Escalation policy *${escapeMrkdwn(cause.policy)}*, step ${cause.step + 1} of ${cause.steps}${round}: acknowledge within ${formatDuration(cause.ackTimeoutMs)} or it escalates.${why}`;
 }
 
 /** The DM a paged person gets: the incident, its severity, its service and owner, and an Acknowledge button. */
@@ -42,7 +43,8 @@ export function pageChannelMention(incident: Incident, userIds: readonly string[
   if (cause.kind === "adhoc")
     return `:pager: ${mentionUser(cause.by)} paged ${who} for incident #${incident.id}.`;
   const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
-  return `:pager: Paging ${who} (step ${cause.step + 1} of ${cause.steps}${round}, policy ${escapeMrkdwn(cause.policy)}): acknowledge within ${formatDuration(cause.ackTimeoutMs)}.`;
+  const why = cause.note ? ` Why: ${escapeMrkdwn(truncate(cause.note, 500))}.` : "";
+  return `:pager: Paging ${who} (step ${cause.step + 1} of ${cause.steps}${round}, policy ${escapeMrkdwn(cause.policy)}): acknowledge within ${formatDuration(cause.ackTimeoutMs)}.${why}`;
 }
 
 /** The DM reminding the commander that the postmortem is due. */

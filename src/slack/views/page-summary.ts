@@ -13,6 +13,9 @@ export interface EscalationSummary {
   repeat: number;
   rounds: number;
   nextDueAt: Date | null;
+  /** Paging held (a self-heal has its chance) until then. */
+  heldUntil?: Date | null;
+  holdReason?: string | null;
 }
 
 /** One context line for the pinned summary: which step was paged, and when the next one is due. */
@@ -28,6 +31,12 @@ export function escalationSummaryBlocks(e: EscalationSummary, timeZone: string):
     case "stopped":
       return [context(`:pager: Escalation ${policy} stopped (${escapeMrkdwn(e.stopReason ?? "")}).`)];
     case "active":
+      if (e.heldUntil)
+        return [
+          context(
+            `:hourglass_flowing_sand: Escalation ${policy} held until ${formatInTimeZone(e.heldUntil, timeZone, "HH:mm")}: ${escapeMrkdwn(e.holdReason ?? "")}. Nobody is paged unless that fails.`,
+          ),
+        ];
       return [
         context(
           e.step < 0

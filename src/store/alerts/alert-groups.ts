@@ -123,6 +123,12 @@ export async function lockGroup(tx: Queryable, id: number): Promise<AlertGroup |
   return res.rows[0] ? toGroup(res.rows[0]) : null;
 }
 
+/** A group's status as last merged (firing or resolved); null when there is no such group. */
+export async function groupStatus(db: Queryable, id: number): Promise<AlertStatus | null> {
+  const res = await db.query<{ status: AlertStatus }>("SELECT status FROM alert_groups WHERE id = $1", [id]);
+  return res.rows[0]?.status ?? null;
+}
+
 /** The group that owns an incident (not a storm's members). */
 export async function findGroupOfIncident(db: Queryable, incidentId: number): Promise<AlertGroup | null> {
   const res = await db.query<GroupRow>(

@@ -15,6 +15,14 @@ export interface EscalationRow {
   stepStartedAt: Date;
   skipToNext: boolean;
   nextDueAt: Date | null;
+  /** Paging is held (a self-heal has its chance) until then; null when not held. */
+  heldUntil: Date | null;
+  /** What the hold waits for (shown in the summary). */
+  holdReason: string | null;
+  /** What the first page says if the hold runs out. */
+  holdExpiryReason: string | null;
+  /** Why paging started after a hold: said with the first page, then cleared. */
+  pageNote: string | null;
 }
 
 interface Row {
@@ -30,6 +38,10 @@ interface Row {
   step_started_at: Date;
   skip_to_next: boolean;
   next_due_at: Date | null;
+  held_until: Date | null;
+  hold_reason: string | null;
+  hold_expiry_reason: string | null;
+  page_note: string | null;
 }
 
 const toEscalation = (r: Row): EscalationRow => ({
@@ -45,6 +57,10 @@ const toEscalation = (r: Row): EscalationRow => ({
   stepStartedAt: r.step_started_at,
   skipToNext: r.skip_to_next,
   nextDueAt: r.next_due_at,
+  heldUntil: r.held_until,
+  holdReason: r.hold_reason,
+  holdExpiryReason: r.hold_expiry_reason,
+  pageNote: r.page_note,
 });
 
 export async function getEscalation(db: Queryable, incidentId: number): Promise<EscalationRow | null> {
@@ -76,7 +92,8 @@ export async function upsertEscalationStart(
        run = escalations.run + 1, status = EXCLUDED.status, stop_reason = NULL,
        policy_name = EXCLUDED.policy_name, snapshot = EXCLUDED.snapshot, started_at = EXCLUDED.started_at,
        current_step = -1, current_repeat = 0, step_started_at = EXCLUDED.step_started_at,
-       skip_to_next = false, next_due_at = EXCLUDED.next_due_at, updated_at = EXCLUDED.updated_at
+       skip_to_next = false, next_due_at = EXCLUDED.next_due_at, updated_at = EXCLUDED.updated_at,
+       held_until = NULL, hold_reason = NULL, hold_expiry_reason = NULL, page_note = NULL
      RETURNING *`,
     [
       e.incidentId,
@@ -99,14 +116,15 @@ export async function endEscalation(
   now: Date,
 ): Promise<EscalationRow | null> {
   const res = await tx.query<Row>(
-    `UPDATE escalations SET status = $2, stop_reason = $3, next_due_at = NULL, skip_to_next = false, updated_at = $4
+    `UPDATE escalations SET status = $2, stop_reason = $3, next_due_at = NULL, skip_to_next = false, updated_at = $4,
+            held_until = NULL, hold_reason = NULL, hold_expiry_reason = NULL
       WHERE incident_id = $1 AND status = 'active' RETURNING *`,
     [incidentId, status, reason, now],
   );
   return res.rows[0] ? toEscalation(res.rows[0]) : null;
 }
 
-/** Stores the cursor after a page: the step's ack window runs from `now`. */
+/** Stores the cursor after a page: the step's ack window runs from `now` (a hold's note has been said). */
 export async function advanceEscalation(
   tx: Queryable,
   incidentId: number,
@@ -114,7 +132,7 @@ export async function advanceEscalation(
 ): Promise<void> {
   await tx.query(
     `UPDATE escalations SET current_step = $2, current_repeat = $3, step_started_at = $4,
-            skip_to_next = false, next_due_at = $5, updated_at = $4
+            skip_to_next = false, next_due_at = $5, updated_at = $4, page_note = NULL
       WHERE incident_id = $1`,
     [incidentId, c.step, c.repeat, c.now, c.nextDueAt],
   );
@@ -132,6 +150,56 @@ export async function setEscalationDue(
       WHERE incident_id = $1 AND status = 'active'`,
     [incidentId, dueAt, opts.skipToNext ?? null, opts.now],
   );
+}
+
+/**
+ * Holds (or re-holds) an active escalation that has paged nobody yet: nobody is paged
+ * before `until`. Returns the row, or null when there was nothing to hold (no policy,
+ * already paging, stopped).
+ */
+export async function setEscalationHold(
+  tx: Queryable,
+  incidentId: number,
+  h: { until: Date; reason: string; expiryReason: string; now: Date },
+): Promise<EscalationRow | null> {
+  const res = await tx.query<Row>(
+    `UPDATE escalations SET held_until = $2, hold_reason = $3, hold_expiry_reason = $4, next_due_at = $2,
+            updated_at = $5
+      WHERE incident_id = $1 AND status = 'active' AND current_step < 0 RETURNING *`,
+    [incidentId, h.until, h.reason, h.expiryReason, h.now],
+  );
+  return res.rows[0] ? toEscalation(res.rows[0]) : null;
+}
+
+/** Ends a hold: due at once, the first page saying `note`. Null when the escalation was not held. */
+export async function releaseEscalationHold(
+  tx: Queryable,
+  incidentId: number,
+  r: { note: string; now: Date },
+): Promise<EscalationRow | null> {
+  const res = await tx.query<Row>(
+    `UPDATE escalations SET held_until = NULL, hold_reason = NULL, hold_expiry_reason = NULL, page_note = $2,
+            next_due_at = $3, updated_at = $3
+      WHERE incident_id = $1 AND status = 'active' AND held_until IS NOT NULL RETURNING *`,
+    [incidentId, r.note, r.now],
+  );
+  return res.rows[0] ? toEscalation(res.rows[0]) : null;
+}
+
+/** Stops an escalation only while it is still held (nobody was paged); null otherwise. */
+export async function endHeldEscalation(
+  tx: Queryable,
+  incidentId: number,
+  reason: string,
+  now: Date,
+): Promise<EscalationRow | null> {
+  const res = await tx.query<Row>(
+    `UPDATE escalations SET status = 'stopped', stop_reason = $2, next_due_at = NULL, skip_to_next = false,
+            held_until = NULL, hold_reason = NULL, hold_expiry_reason = NULL, updated_at = $3
+      WHERE incident_id = $1 AND status = 'active' AND held_until IS NOT NULL RETURNING *`,
+    [incidentId, reason, now],
+  );
+  return res.rows[0] ? toEscalation(res.rows[0]) : null;
 }
 
 /** Active escalations due by `before`: what the reconciler makes sure has a timer. */

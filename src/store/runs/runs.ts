@@ -33,6 +33,25 @@ export interface RunOutcome {
   durationMs?: number;
 }
 
+/**
+ * How an alert's remediation was (or was not) pre-approved: the policy's decision, the
+ * guardrail's figures at that moment and the alert route that asked for it.
+ */
+export interface AutoApprovalRecord {
+  approved: boolean;
+  /** Why the guardrail declined it (then it waits for a human approval). */
+  reason?: string;
+  figures?: {
+    maxPerHour: number;
+    runsInLastHour: number;
+    cooldownMs: number;
+    /** ISO time of the command's last auto-approved run on the target, or null. */
+    lastAutoRunAt: string | null;
+    alertFiring: boolean;
+  };
+  route?: { index: number; match: Record<string, string> };
+}
+
 /** One run of a catalog command (columns mapped once, here). */
 export interface Run {
   id: number;
@@ -53,6 +72,8 @@ export interface Run {
   preview: StoredPreview | null;
   approvalTs: string | null;
   autoApproved: boolean;
+  /** Set for remediations an alert asked for: the pre-approval decision and its figures. */
+  autoApproval: AutoApprovalRecord | null;
   timeoutMs: number;
   requestedAt: Date;
   expiresAt: Date | null;
@@ -81,6 +102,7 @@ interface RunRow {
   preview: StoredPreview | null;
   approval_ts: string | null;
   auto_approved: boolean;
+  auto_approval: AutoApprovalRecord | null;
   timeout_ms: number;
   requested_at: Date;
   expires_at: Date | null;
@@ -109,6 +131,7 @@ const toRun = (r: RunRow): Run => ({
   preview: r.preview,
   approvalTs: r.approval_ts,
   autoApproved: r.auto_approved,
+  autoApproval: r.auto_approval,
   timeoutMs: r.timeout_ms,
   requestedAt: r.requested_at,
   expiresAt: r.expires_at,
@@ -137,14 +160,15 @@ export type NewRun = Pick<
   | "timeoutMs"
   | "requestedAt"
   | "autoApproved"
->;
+> &
+  Partial<Pick<Run, "autoApproval">>;
 
 export async function insertRun(tx: Queryable, r: NewRun): Promise<Run> {
   const res = await tx.query<RunRow>(
     `INSERT INTO runs (incident_id, command, kind, target_type, target, params, requested_by, via, channel_id,
                        response_url, state, exclusive, approvals_needed, approver_roles, timeout_ms, requested_at,
-                       auto_approved)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
+                       auto_approved, auto_approval)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
     [
       r.incidentId,
       r.command,
@@ -163,6 +187,7 @@ export async function insertRun(tx: Queryable, r: NewRun): Promise<Run> {
       r.timeoutMs,
       r.requestedAt,
       r.autoApproved,
+      r.autoApproval ? JSON.stringify(r.autoApproval) : null,
     ],
   );
   return toRun(res.rows[0]!);
@@ -262,7 +287,7 @@ export async function runningOnTarget(
   return res.rows[0] ? { id: Number(res.rows[0].id), command: res.rows[0].command } : null;
 }
 
-/** Start times of a command's auto-approved runs on a target since `since`. */
+/** Request times of a command's auto-approved runs on a target since `since` (its guardrail's count). */
 export async function autoRunsSince(
   db: Queryable,
   command: string,
