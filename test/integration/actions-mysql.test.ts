@@ -5,6 +5,7 @@ import { previewAction, rejection, runAction } from "../support/actions.js";
 import {
   mysqlConnections,
   mysqlKill,
+  mysqlKillLongQueries,
   mysqlProcesslist,
   mysqlSetGlobal,
   mysqlSlowQuerySettings,
@@ -182,6 +183,132 @@ describe("mysql.processlist and mysql.kill", () => {
       expect(mysqlKill.argsSchema.safeParse({ id }).success, String(id)).toBe(false);
     }
   });
+});
+
+describe("mysql.kill_long_queries", () => {
+  // Its own schema: other files' sleeping queries (in `test`) are never candidates.
+  const schema = `fbt_klq_${process.pid}`;
+  const sleepers: { id: number; outcome: Promise<{ failed: boolean; errno?: number }>; close(): void }[] = [];
+
+  beforeAll(async () => {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS ${schema}`);
+  });
+  afterAll(async () => {
+    for (const s of sleepers) s.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${schema}`);
+  });
+
+  /** A connection on the schema, busy in SELECT SLEEP(30). */
+  async function sleeper() {
+    const conn = await mysql.createConnection({ ...SERVER, database: schema });
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT CONNECTION_ID() AS id");
+    const id = Number(rows[0]?.id);
+    const outcome = conn.query("SELECT SLEEP(30) AS fbt_long").then(
+      () => ({ failed: false }),
+      (err: { errno?: number }) => ({ failed: true, errno: err.errno }),
+    );
+    const s = { id, outcome, close: () => conn.destroy() };
+    sleepers.push(s);
+    return s;
+  }
+
+  async function runningAtLeast(ids: number[], seconds: number) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const [rows] = await admin.query<mysql.RowDataPacket[]>(
+        "SELECT ID, TIME FROM information_schema.PROCESSLIST WHERE ID IN (?)",
+        [ids],
+      );
+      if (rows.length === ids.length && rows.every((r) => Number(r.TIME) >= seconds)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("the sleepers never ran long enough");
+  }
+
+  const alive = async (id: number) => {
+    const [rows] = await admin.query<mysql.RowDataPacket[]>(
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ?",
+      [id],
+    );
+    return rows.length === 1;
+  };
+
+  it("previews the longest statements up to max_count and kills exactly those, ending their connections", async () => {
+    const [a, b, c] = [await sleeper(), await sleeper(), await sleeper()];
+    await runningAtLeast([a!.id, b!.id, c!.id], 1);
+    const args = { minTimeSeconds: 1, maxCount: 2, db: schema };
+    const p = await previewAction(mysqlKillLongQueries, target, args);
+    expect(p.changes).toHaveLength(2);
+    expect(p.changes[0]).toMatch(
+      new RegExp(
+        `^KILL CONNECTION ${a!.id} on orders-db \\(root@.*, db ${schema}, Query for \\d+ s: SELECT SLEEP\\(30\\)`,
+      ),
+    );
+    expect(p.changes[1]).toMatch(new RegExp(`^KILL CONNECTION ${b!.id} on orders-db`));
+    expect(await alive(a!.id)).toBe(true);
+
+    const out = await runAction(mysqlKillLongQueries, target, { ...args, expect: p.expect });
+    expect(out.summary).toBe(
+      `orders-db: killed 2 connections running 1 s or more (schema ${schema}) (${a!.id}, ${b!.id})`,
+    );
+    expect(out.status).toBe("ok");
+    expect(await a!.outcome).toMatchObject({ failed: true });
+    expect(await b!.outcome).toMatchObject({ failed: true });
+    expect(await alive(c!.id)).toBe(true);
+    await end(c!);
+  });
+
+  it("leaves alone what finished or changed since the preview, and says so", async () => {
+    const [a, b] = [await sleeper(), await sleeper()];
+    await runningAtLeast([a!.id, b!.id], 1);
+    const args = { minTimeSeconds: 1, maxCount: 5, mode: "query", db: schema };
+    const p = await previewAction(mysqlKillLongQueries, target, args);
+    expect(p.changes.map((line) => line.split(" ")[2])).toEqual([String(a!.id), String(b!.id)]);
+    await end(a!);
+    const out = await runAction(mysqlKillLongQueries, target, { ...args, expect: p.expect });
+    expect(out.summary).toContain(
+      `killed 1 statement running 1 s or more (schema ${schema}) (${b!.id}); left alone: ${a!.id} had finished`,
+    );
+    expect(out.status).toBe("warning");
+    // KILL QUERY: the statement fails, the connection stays.
+    expect(await b!.outcome).toMatchObject({ failed: true });
+    expect(await alive(b!.id)).toBe(true);
+    await end(b!);
+  });
+
+  it("previews that there is nothing to kill when nothing runs that long", async () => {
+    const p = await previewAction(mysqlKillLongQueries, target, {
+      minTimeSeconds: 3600,
+      maxCount: 1,
+      db: schema,
+    });
+    expect(p.changes).toEqual([
+      `nothing to kill on orders-db: no statement has run 3600 s or more (schema ${schema})`,
+    ]);
+    const out = await runAction(mysqlKillLongQueries, target, {
+      minTimeSeconds: 3600,
+      maxCount: 1,
+      db: schema,
+      expect: p.expect,
+    });
+    expect(out.summary).toBe(
+      `orders-db: nothing to kill, no statement had run 3600 s or more (schema ${schema})`,
+    );
+  });
+
+  it("is bounded: at most 100 per run, at least a second old, names without wildcards", () => {
+    const parse = (a: unknown) => mysqlKillLongQueries.argsSchema.safeParse(a).success;
+    expect(parse({ minTimeSeconds: 1, maxCount: 100 })).toBe(true);
+    expect(parse({ minTimeSeconds: 1, maxCount: 101 })).toBe(false);
+    expect(parse({ minTimeSeconds: 0, maxCount: 1 })).toBe(false);
+    expect(parse({ minTimeSeconds: 1, maxCount: 1, user: "app%" })).toBe(false);
+  });
+
+  /** Ends a sleeper on the server (closing the client alone leaves SLEEP running there). */
+  async function end(s: { id: number; outcome: Promise<unknown>; close(): void }) {
+    await admin.query("KILL CONNECTION ?", [s.id]);
+    await s.outcome;
+    s.close();
+  }
 });
 
 describe("mysql.set_global", () => {

@@ -113,19 +113,25 @@ describe("redis.config_get", () => {
 });
 
 describe("redis.config_set", () => {
-  it("previews and sets maxmemory, normalising 512mb to bytes, and restores it", async () => {
+  it("previews and sets maxmemory, normalising 512mb to bytes (shown as sizes), and restores it", async () => {
     const original = await configValue("maxmemory");
+    const shownOriginal = original === "0" ? "0 (no limit)" : original;
     try {
+      await direct.config("SET", "maxmemory", "1gb");
       const p = await preview(redisConfigSet, { parameter: "maxmemory", value: "512mb" });
-      expect(p.changes).toEqual([`maxmemory ${original} → 536870912`]);
-      expect(await configValue("maxmemory")).toBe(original);
+      expect(p.changes).toEqual(["maxmemory 1gb → 512mb on cache"]);
+      expect(p.table?.rows).toEqual([["maxmemory", "1073741824", "536870912"]]);
+      expect(await configValue("maxmemory")).toBe("1073741824");
 
       const out = await run(redisConfigSet, { parameter: "MAXMEMORY", value: "512mb", expect: p.expect });
-      expect(out.summary).toBe(`cache: maxmemory ${original} → 536870912`);
+      expect(out.summary).toBe("cache: maxmemory 1gb → 512mb");
       expect(await configValue("maxmemory")).toBe("536870912");
 
+      const odd = await run(redisConfigSet, { parameter: "maxmemory", value: "123456789" });
+      expect(odd.summary).toBe("cache: maxmemory 512mb → 123456789");
+
       const back = await run(redisConfigSet, { parameter: "maxmemory", value: original });
-      expect(back.summary).toBe(`cache: maxmemory 536870912 → ${original}`);
+      expect(back.summary).toBe(`cache: maxmemory 123456789 → ${shownOriginal}`);
     } finally {
       await direct.config("SET", "maxmemory", original);
     }

@@ -47,6 +47,11 @@ const FIELDS: {
   { action: "mysql.kill", field: "id", base: {} },
   { action: "mysql.kill", field: "mode", base: { id: 1 } },
   { action: "mysql.kill", field: "minTimeSeconds", base: { id: 1 } },
+  { action: "mysql.kill_long_queries", field: "minTimeSeconds", base: { maxCount: 1 } },
+  { action: "mysql.kill_long_queries", field: "maxCount", base: { minTimeSeconds: 1 } },
+  { action: "mysql.kill_long_queries", field: "mode", base: { minTimeSeconds: 1, maxCount: 1 } },
+  { action: "mysql.kill_long_queries", field: "user", base: { minTimeSeconds: 1, maxCount: 1 } },
+  { action: "mysql.kill_long_queries", field: "db", base: { minTimeSeconds: 1, maxCount: 1 } },
   { action: "mysql.set_global", field: "variable", base: { value: 1 } },
   { action: "mysql.set_global", field: "value", base: { variable: "max_connections" } },
   { action: "redis.ping", field: "count", base: {} },
@@ -73,6 +78,7 @@ describe("action argument schemas", () => {
       "http.check",
       "mysql.connections",
       "mysql.kill",
+      "mysql.kill_long_queries",
       "mysql.processlist",
       "mysql.set_global",
       "mysql.slow_query_settings",
@@ -94,7 +100,13 @@ describe("action argument schemas", () => {
   it("accept the valid base arguments used below", () => {
     for (const { action, base } of FIELDS) {
       const required =
-        action === "mysql.kill" ? { id: 1 } : action === "postgres.cancel_backend" ? { pid: 1 } : {};
+        action === "mysql.kill"
+          ? { id: 1 }
+          : action === "postgres.cancel_backend"
+            ? { pid: 1 }
+            : action === "mysql.kill_long_queries"
+              ? { minTimeSeconds: 1, maxCount: 1 }
+              : {};
       const parsed = actions.get(action)?.argsSchema.safeParse({ ...required, ...base, ...validFor(action) });
       expect(parsed?.success, action).toBe(true);
     }

@@ -1,6 +1,7 @@
 import type { ActionDefinition } from "../types.js";
 import { mysqlConnections } from "./connections.js";
 import { mysqlKill } from "./kill.js";
+import { mysqlKillLongQueries } from "./kill-long-queries.js";
 import { mysqlProcesslist } from "./processlist.js";
 import { mysqlSetGlobal } from "./set-global.js";
 import { mysqlSlowQuerySettings } from "./slow-query-settings.js";
@@ -19,6 +20,8 @@ export { mysqlSlowQuerySettings, mysqlSlowQuerySettingsArgs } from "./slow-query
 export type { MysqlSlowQuerySettingsArgs } from "./slow-query-settings.js";
 export { mysqlKill, mysqlKillArgs } from "./kill.js";
 export type { MysqlKillArgs, MysqlKillExpect } from "./kill.js";
+export { mysqlKillLongQueries, mysqlKillLongQueriesArgs } from "./kill-long-queries.js";
+export type { MysqlKillLongQueriesArgs } from "./kill-long-queries.js";
 export { mysqlSetGlobal, mysqlSetGlobalArgs } from "./set-global.js";
 export type { MysqlSetGlobalArgs } from "./set-global.js";
 
@@ -29,5 +32,6 @@ export const mysqlActions: readonly ActionDefinition<unknown, MysqlTarget>[] = [
   mysqlProcesslist,
   mysqlSlowQuerySettings,
   mysqlKill,
+  mysqlKillLongQueries,
   mysqlSetGlobal,
 ];

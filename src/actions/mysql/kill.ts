@@ -87,6 +87,11 @@ export const mysqlKill: ActionDefinition<MysqlKillArgs, MysqlTarget> = {
     }),
 };
 
+/** A thread of the server itself or of replication: never killed from chat. */
+export function isServerThread(row: Pick<ProcessRow, "user" | "command">): boolean {
+  return SYSTEM_USERS.has(row.user) || SYSTEM_COMMANDS.has(row.command);
+}
+
 async function killableProcess(
   ctx: ActionContext<MysqlTarget>,
   conn: Connection,
@@ -107,7 +112,7 @@ async function killableProcess(
       `Connection ${id} is not in the process list of ${name}: it has finished or the id is wrong. Run mysql.processlist for current ids.`,
     );
   }
-  if (SYSTEM_USERS.has(row.user) || SYSTEM_COMMANDS.has(row.command)) {
+  if (isServerThread(row)) {
     throw new FirebreakError(
       "forbidden",
       `Connection ${id} on ${name} is a server or replication thread (${row.user}, ${row.command}); Firebreak does not kill those.`,
@@ -135,7 +140,7 @@ function assertUnchanged(targetName: string, row: ProcessRow, expect: MysqlKillE
  * written as a literal instead: it is a validated positive safe integer, so its decimal
  * form is digits only.
  */
-async function kill(conn: Connection, id: number, mode: "connection" | "query"): Promise<void> {
+export async function kill(conn: Connection, id: number, mode: "connection" | "query"): Promise<void> {
   const statement = mode === "query" ? "KILL QUERY" : "KILL CONNECTION";
   try {
     await execute(conn, `${statement} ?`, [id]);
@@ -147,12 +152,13 @@ async function kill(conn: Connection, id: number, mode: "connection" | "query"):
   }
 }
 
-function describeKill(targetName: string, args: MysqlKillArgs, row: ProcessRow): string {
+export function describeKill(targetName: string, args: Pick<MysqlKillArgs, "mode">, row: ProcessRow): string {
   const what = args.mode === "query" ? "KILL QUERY" : "KILL CONNECTION";
   const statement = row.info ? `: ${truncate(row.info, 120)}` : "";
   return `${what} ${row.id} on ${targetName} (${row.user}@${row.host}, db ${row.db ?? "none"}, ${row.command} for ${row.time} s${statement})`;
 }
 
-function sha256(text: string | null): string | null {
+/** The digest a preview keeps of a statement, to tell at run time whether it is still the same one. */
+export function sha256(text: string | null): string | null {
   return text === null ? null : createHash("sha256").update(text).digest("hex");
 }

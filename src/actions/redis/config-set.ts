@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FirebreakError } from "../../core/errors.js";
 import type { ActionContext, ActionDefinition, ActionOutput, ActionPreview } from "../types.js";
-import { redisParameterSchema, redisValueSchema } from "./config-parameters.js";
+import { MEMORY_PARAMETERS, redisParameterSchema, redisValueSchema } from "./config-parameters.js";
 import { allowedConfigValue } from "./config-value.js";
 import { configGet, withRedis } from "./connection.js";
 import type { RedisTarget } from "./target.js";
@@ -31,7 +31,9 @@ export const redisConfigSet: ActionDefinition<RedisConfigSetArgs, RedisTarget> =
     return withRedis(ctx, async (redis): Promise<ActionPreview> => {
       const current = await currentValue(ctx, redis, args.parameter);
       return {
-        changes: [`${args.parameter} ${show(current)} → ${show(value)}`],
+        changes: [
+          `${args.parameter} ${shown(args.parameter, current)} → ${shown(args.parameter, value)} on ${ctx.target.name}`,
+        ],
         table: { columns: ["parameter", "current", "new"], rows: [[args.parameter, current, value]] },
         expect: { current },
       };
@@ -51,7 +53,7 @@ export const redisConfigSet: ActionDefinition<RedisConfigSetArgs, RedisTarget> =
       await redis.config("SET", args.parameter, value);
       const after = await currentValue(ctx, redis, args.parameter);
       return {
-        summary: `${ctx.target.name}: ${args.parameter} ${show(before)} → ${show(after)}`,
+        summary: `${ctx.target.name}: ${args.parameter} ${shown(args.parameter, before)} → ${shown(args.parameter, after)}`,
         status: after.toLowerCase() === value.toLowerCase() ? "ok" : "warning",
         table: { columns: ["parameter", "before", "after"], rows: [[args.parameter, before, after]] },
       };
@@ -76,4 +78,18 @@ async function currentValue(
 
 function show(value: string): string {
   return value === "" ? '""' : value;
+}
+
+/** A value as people read it: memory sizes as Redis writes them (`2gb`, `512mb`), `0` as no limit. */
+function shown(parameter: string, value: string): string {
+  if (!MEMORY_PARAMETERS.has(parameter) || !/^[0-9]{1,16}$/.test(value)) return show(value);
+  const bytes = Number(value);
+  if (bytes === 0) return "0 (no limit)";
+  for (const [unit, size] of [
+    ["gb", 1024 ** 3],
+    ["mb", 1024 ** 2],
+    ["kb", 1024],
+  ] as const)
+    if (bytes % size === 0) return `${bytes / size}${unit}`;
+  return value;
 }
