@@ -234,45 +234,45 @@ describe("mysql.kill_long_queries", () => {
 
   it("previews the longest statements up to max_count and kills exactly those, ending their connections", async () => {
     const [a, b, c] = [await sleeper(), await sleeper(), await sleeper()];
-    await runningAtLeast([a!.id, b!.id, c!.id], 1);
+    await runningAtLeast([a.id, b.id, c.id], 1);
     const args = { minTimeSeconds: 1, maxCount: 2, db: schema };
     const p = await previewAction(mysqlKillLongQueries, target, args);
     expect(p.changes).toHaveLength(2);
     expect(p.changes[0]).toMatch(
       new RegExp(
-        `^KILL CONNECTION ${a!.id} on orders-db \\(root@.*, db ${schema}, Query for \\d+ s: SELECT SLEEP\\(30\\)`,
+        `^KILL CONNECTION ${a.id} on orders-db \\(root@.*, db ${schema}, Query for \\d+ s: SELECT SLEEP\\(30\\)`,
       ),
     );
-    expect(p.changes[1]).toMatch(new RegExp(`^KILL CONNECTION ${b!.id} on orders-db`));
-    expect(await alive(a!.id)).toBe(true);
+    expect(p.changes[1]).toMatch(new RegExp(`^KILL CONNECTION ${b.id} on orders-db`));
+    expect(await alive(a.id)).toBe(true);
 
     const out = await runAction(mysqlKillLongQueries, target, { ...args, expect: p.expect });
     expect(out.summary).toBe(
-      `orders-db: killed 2 connections running 1 s or more (schema ${schema}) (${a!.id}, ${b!.id})`,
+      `orders-db: killed 2 connections running 1 s or more (schema ${schema}) (${a.id}, ${b.id})`,
     );
     expect(out.status).toBe("ok");
-    expect(await a!.outcome).toMatchObject({ failed: true });
-    expect(await b!.outcome).toMatchObject({ failed: true });
-    expect(await alive(c!.id)).toBe(true);
-    await end(c!);
+    expect(await a.outcome).toMatchObject({ failed: true });
+    expect(await b.outcome).toMatchObject({ failed: true });
+    expect(await alive(c.id)).toBe(true);
+    await end(c);
   });
 
   it("leaves alone what finished or changed since the preview, and says so", async () => {
     const [a, b] = [await sleeper(), await sleeper()];
-    await runningAtLeast([a!.id, b!.id], 1);
+    await runningAtLeast([a.id, b.id], 1);
     const args = { minTimeSeconds: 1, maxCount: 5, mode: "query", db: schema };
     const p = await previewAction(mysqlKillLongQueries, target, args);
-    expect(p.changes.map((line) => line.split(" ")[2])).toEqual([String(a!.id), String(b!.id)]);
-    await end(a!);
+    expect(p.changes.map((line) => line.split(" ")[2])).toEqual([String(a.id), String(b.id)]);
+    await end(a);
     const out = await runAction(mysqlKillLongQueries, target, { ...args, expect: p.expect });
     expect(out.summary).toContain(
-      `killed 1 statement running 1 s or more (schema ${schema}) (${b!.id}); left alone: ${a!.id} had finished`,
+      `killed 1 statement running 1 s or more (schema ${schema}) (${b.id}); left alone: ${a.id} had finished`,
     );
     expect(out.status).toBe("warning");
     // KILL QUERY: the statement fails, the connection stays.
-    expect(await b!.outcome).toMatchObject({ failed: true });
-    expect(await alive(b!.id)).toBe(true);
-    await end(b!);
+    expect(await b.outcome).toMatchObject({ failed: true });
+    expect(await alive(b.id)).toBe(true);
+    await end(b);
   });
 
   it("previews that there is nothing to kill when nothing runs that long", async () => {
