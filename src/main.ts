@@ -82,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `ok: ${env.commandsDir} (${kinds.filter((k) => k === "diagnostic").length} diagnostics, ${kinds.filter((k) => k === "remediation").length} remediations; targets: ${TARGET_TYPES.map((t) => `${t} ${targetNames(targets, t).length}`).join(", ")})`,
       );
+      const routes = config.alerts.routes;
+      console.log(
+        `ok: alerts.routes (${routes.length} routes; ${routes.reduce((n, r) => n + r.autoDiagnostics.length, 0)} diagnostics and ${routes.filter((r) => r.selfHeal).length} self-heals, each checked against the catalog)`,
+      );
       return 0;
     }
     default:

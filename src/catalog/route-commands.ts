@@ -108,12 +108,12 @@ function paramsProblem(
         message: `${command.targetType} target ${target} is not configured; add it under targets.${command.targetType} or fix the name.`,
       };
     const unfit = preflightSteps(deps, command, params, target);
-    return unfit ? { message: `${unfit} Fix the parameters.` } : null;
+    return unfit ? { message: `${unfit} Fix the parameters in the route.` } : null;
   } catch (err) {
     if (!(err instanceof FirebreakError) || err.code !== "input_invalid") throw err;
     const param = typeof err.details.param === "string" ? err.details.param : undefined;
     const message =
       param && err.message.startsWith(`${param}: `) ? err.message.slice(param.length + 2) : err.message;
-    return { ...(param ? { param } : {}), message: `${message} Fix the value.` };
+    return { ...(param ? { param } : {}), message: `${message} Fix it in the route.` };
   }
 }

@@ -1,4 +1,5 @@
 import type { PostmortemDraft } from "../core/postmortem/index.js";
+import { automationLines } from "../core/postmortem/index.js";
 import { humanDuration } from "../core/duration.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
@@ -35,6 +36,14 @@ export function renderPostmortem(pm: PostmortemDraft): SafeHtml {
             )}
           </ul>`
         : html`<p class="muted">None recorded.</p>`
+    }
+    ${
+      pm.automation
+        ? html`<h3>Alert automation</h3>
+            <ul id="automation">
+              ${automationLines(pm.automation).map((l) => html`<li>${l}</li>`)}
+            </ul>`
+        : ""
     }
     <h3>Follow-ups</h3>
     ${

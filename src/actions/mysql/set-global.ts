@@ -28,6 +28,7 @@ export const mysqlSetGlobal: ActionDefinition<MysqlSetGlobalArgs, MysqlTarget> =
   description:
     "Set one allowlisted global variable (e.g. max_connections) to a value within its configured bounds.",
   argsSchema: mysqlSetGlobalArgs,
+  check: (target, args) => void allowedVariableValue(target, args.variable, args.value),
   preview: (ctx, args) =>
     withMysql(ctx, async (conn): Promise<ActionPreview> => {
       const allowed = allowedVariableValue(ctx.target, args.variable, args.value);

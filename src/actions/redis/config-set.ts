@@ -26,6 +26,7 @@ export const redisConfigSet: ActionDefinition<RedisConfigSetArgs, RedisTarget> =
   description:
     "Change one allowlisted config parameter (e.g. maxmemory) to a value within its configured bounds.",
   argsSchema: redisConfigSetArgs,
+  check: (target, args) => void allowedConfigValue(target, args.parameter, args.value),
   preview: async (ctx, args) => {
     const value = allowedConfigValue(ctx.target, args.parameter, args.value);
     return withRedis(ctx, async (redis): Promise<ActionPreview> => {

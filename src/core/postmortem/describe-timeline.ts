@@ -6,6 +6,7 @@ import type { EscalationContext } from "./sentences-paging.js";
 import { pagingSentence } from "./sentences-paging.js";
 import type { RunContext } from "./sentences-runs.js";
 import { runSentence } from "./sentences-runs.js";
+import { selfHealSentence } from "./sentences-self-heal.js";
 
 /** Names without a directory: Firebreak's own actors by name, user ids as they are. */
 const systemNames: NameOf = (id) => displayName(id, new Map());
@@ -52,6 +53,7 @@ export function describeTimeline<E extends PostmortemEvent>(
       incidentSentence(event, nameOf) ??
       slackSentence(event, nameOf) ??
       alertSentence(event, nameOf) ??
+      selfHealSentence(event, nameOf) ??
       pagingSentence(event, nameOf, escalation) ??
       runSentence(event, nameOf, runs) ??
       `${nameOf(event.actor)}: ${kindWords(event.kind)}`,

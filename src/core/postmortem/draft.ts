@@ -6,6 +6,8 @@ import { eventData, plural, runCommandName, text } from "./describe-event.js";
 import { describeTimeline } from "./describe-timeline.js";
 import { runKey } from "./sentences-runs.js";
 import { suggestFollowUps } from "./suggest-follow-ups.js";
+import { summariseAutomation } from "./automation.js";
+import type { PostmortemAutomation } from "./automation.js";
 
 export type { PostmortemEvent } from "./describe-event.js";
 
@@ -71,6 +73,8 @@ export interface PostmortemDraft {
   timeToResolveMs: number | null;
   timeline: PostmortemTimelineEntry[];
   actionsRun: PostmortemActionRun[];
+  /** What alert routing did on its own (diagnostics, self-heal) and who was paged; null when nothing. */
+  automation: PostmortemAutomation | null;
   /** Follow-ups people recorded, with who ticked them off (names). */
   followUps: { number: number; text: string; createdBy: string; doneBy: string | null }[];
   /** Follow-ups the timeline suggests (notes marked follow-up, open checklist items, a missed target…). */
@@ -126,6 +130,7 @@ export function draftPostmortem(
     timeToResolveMs: ttr,
     timeline,
     actionsRun,
+    automation: summariseAutomation(events, nameOf),
     followUps: (opts.followUps ?? []).map((f) => ({
       number: f.number,
       text: f.text,

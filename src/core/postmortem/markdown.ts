@@ -1,5 +1,6 @@
 import { humanDuration } from "../duration.js";
 import type { PostmortemDraft } from "./draft.js";
+import { automationLines } from "./automation.js";
 
 const duration = (ms: number | null) => (ms === null ? "—" : humanDuration(ms));
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -40,6 +41,9 @@ export function postmortemToMarkdown(d: PostmortemDraft): string {
         )
       : ["- None recorded."]),
     "",
+    ...(d.automation
+      ? ["## Alert automation", "", ...automationLines(d.automation).map((l) => `- ${cell(l)}`), ""]
+      : []),
     "## Follow-ups",
     "",
     ...(d.followUps.length

@@ -1,5 +1,6 @@
 import type { NameOf, PostmortemEvent } from "./describe-event.js";
 import { durationText, eventData, listOf, numberOf, runCommandName, text } from "./describe-event.js";
+import { guardrailText } from "./sentences-self-heal.js";
 
 /** What a run's earlier events told: who asked, for what, and who approved. */
 export interface RunFacts {
@@ -57,8 +58,10 @@ export function runSentence(e: PostmortemEvent, nameOf: NameOf, runs: RunContext
       return `${who} could not approve ${label}: ${text(d.reason)}`;
     case "run.expired":
       return `${capital(label)} expired: nobody approved it in time`;
-    case "run.auto_approved":
-      return `${capital(label)} was pre-approved for alerts`;
+    case "run.auto_approved": {
+      const figures = guardrailText(d);
+      return `${capital(label)} was approved by its policy, pre-approved for alerts${figures ? ` (${figures})` : ""}`;
+    }
     case "run.auto_approval_declined":
       return `${facts.command}${on} was not pre-approved: ${text(d.reason)}`;
     case "run.started":
