@@ -217,7 +217,9 @@ export async function requestRunIn(
       target,
       params: deps.redactor.value(params),
       via: req.via,
-      ...(autoApproved ? { auto_approved: true } : {}),
+      ...(autoApproval
+        ? { auto_approved: autoApproved, ...(autoApproved ? guardrailData(autoApproval) : {}) }
+        : {}),
     },
   });
   const message =

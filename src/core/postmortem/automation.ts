@@ -53,6 +53,8 @@ export function summariseAutomation(
       else if (heal && !healRun && d.command === heal.command) {
         healRun = runId;
         heal.target = typeof d.target === "string" ? d.target : null;
+        // Pre-approved when requested, even if it failed before its approval was recorded.
+        if (d.auto_approved === true) heal.approver = policyApprover(d);
       }
       continue;
     }
