@@ -106,6 +106,8 @@ function parseIncidentNumber(text: string | undefined): number {
 
 async function serve(env: EnvOptions, role: ProcessRole): Promise<number> {
   const config = loadFirebreakConfig(env.configPath);
+  // The catalog and the commands alert routes name are checked before anything is touched.
+  loadCatalogSetup(env, config);
   const logger = createLogger(env.logLevel);
   // Local mode only: the Slack emulator and its console are never loaded in production.
   const local = env.localMode

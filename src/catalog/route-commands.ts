@@ -91,6 +91,11 @@ function paramsProblem(
       spec.default === undefined &&
       !spec.optional &&
       !(spec.type === "target" && names.length === 1);
+    if (missing && spec.type === "target" && names.length === 0)
+      return {
+        param: spec.name,
+        message: `${command.name} reaches ${command.targetType} targets and none is configured; add one under targets.${command.targetType} in firebreak.yaml, or remove it from the route.`,
+      };
     if (missing)
       return {
         param: spec.name,

@@ -117,4 +117,50 @@ alerts:
   ])("refuses %s, naming where", (_what, yaml, message) => {
     expect(problem(yaml)).toContain(message);
   });
+
+  it("reads diagnostics with parameters and a route's self-heal", () => {
+    const config = load(`
+alerts:
+  routes:
+    - match: { alertname: RedisMemoryHigh }
+      auto_diagnostics: [redis-info, { command: redis-config-get, params: { parameters: maxmemory } }]
+      self_heal:
+        command: redis-set-maxmemory
+        params: { target: cache, value: 2gb, retries: 3, force: true }
+        page_after: 5m
+    - match: { alertname: Other }
+      self_heal: { command: k8s-rollout-restart }
+`);
+    expect(config.routes[0]).toMatchObject({
+      autoDiagnostics: [
+        { command: "redis-info", params: {} },
+        { command: "redis-config-get", params: { parameters: "maxmemory" } },
+      ],
+      selfHeal: {
+        command: "redis-set-maxmemory",
+        // Typed values are checked against the command's parameter types as text, as /run would.
+        params: { target: "cache", value: "2gb", retries: "3", force: "true" },
+        pageAfterMs: 300_000,
+      },
+    });
+    expect(config.routes[1]?.selfHeal).toEqual({ command: "k8s-rollout-restart", params: {} });
+  });
+
+  it("refuses a self_heal without a command, with unknown keys, or with page_after outside 1s–24h", () => {
+    expect(problem("alerts: { routes: [{ self_heal: { params: {} } }] }")).toMatch(
+      /^alerts.routes.0.self_heal.command: /,
+    );
+    expect(problem("alerts: { routes: [{ self_heal: { command: x, after: 5m } }] }")).toMatch(
+      /^alerts.routes.0.self_heal: Unrecognized key: "after"/,
+    );
+    expect(problem("alerts: { routes: [{ self_heal: { command: x, page_after: 2d } }] }")).toBe(
+      "alerts.routes.0.self_heal.page_after: use a duration from 1s to 24h, e.g. 5m",
+    );
+    expect(problem("alerts: { routes: [{ self_heal: { command: x, page_after: soon } }] }")).toMatch(
+      /^alerts.routes.0.self_heal.page_after: "soon" is not a duration/,
+    );
+    expect(
+      problem("alerts: { routes: [{ auto_diagnostics: [{ command: x, params: { Bad: 1 } }] }] }"),
+    ).toMatch(/^alerts.routes.0.auto_diagnostics.0/);
+  });
 });

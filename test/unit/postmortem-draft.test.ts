@@ -161,4 +161,84 @@ describe("drafting a postmortem from the timeline", () => {
     expect(md).toContain("- [x] 1. Add a canary stage (added by Carol Chen; done, ticked by Bob Baker)");
     expect(md).toContain("- [ ] 2. Alert on checkout latency (added by Bob Baker)");
   });
+
+  it("tells what alert routing did on its own: diagnostics, the self-heal with its approver and outcome, who was paged", () => {
+    const healed = [
+      ev(0, "alertmanager", "incident.declared", {
+        severity: "P1",
+        title: "Redis memory",
+        source: "alertmanager",
+      }),
+      ev(0, "alertmanager", "self_heal.planned", { command: "redis-set-maxmemory", paging: "held until …" }),
+      ev(0, "alertmanager", "run.requested", { run_id: 1, command: "redis-info", kind: "diagnostic" }),
+      ev(0, "firebreak", "run.succeeded", { run_id: 1, command: "redis-info" }),
+      ev(1, "alertmanager", "run.requested", {
+        run_id: 2,
+        command: "redis-set-maxmemory",
+        kind: "remediation",
+        target: "cache",
+        auto_approved: true,
+      }),
+      ev(1, "policy", "run.auto_approved", {
+        run_id: 2,
+        command: "redis-set-maxmemory",
+        approved_by: "policy (auto_approve_for_alerts of redis-set-maxmemory)",
+        guardrail: { max_per_hour: 2, runs_in_last_hour: 1, cooldown_ms: 600_000 },
+      }),
+      ev(1, "firebreak", "run.succeeded", { run_id: 2, command: "redis-set-maxmemory" }),
+      ev(1, "alertmanager", "self_heal.succeeded", {
+        command: "redis-set-maxmemory",
+        changes: ["maxmemory 1gb → 2gb on cache"],
+      }),
+      ev(4, "alertmanager", "self_heal.healed", { command: "redis-set-maxmemory", seconds: 42, paged: [] }),
+    ];
+    const d = draftPostmortem(incident({ acknowledgedAt: null }), healed, { now: at(10) });
+    expect(d.automation).toEqual({
+      diagnostics: [{ command: "redis-info", outcome: "succeeded" }],
+      selfHeal: {
+        command: "redis-set-maxmemory",
+        target: "cache",
+        approver: "the policy (auto_approve_for_alerts: 1 of 2 runs in the last hour, cooldown 10m)",
+        outcome: "healed: the alert cleared 42 s after the incident opened, once the fix had run",
+      },
+      paged: [],
+    });
+    expect(d.actionsRun.find((r) => r.command === "redis-set-maxmemory")?.approvedBy).toBe(
+      "policy (auto_approve_for_alerts of redis-set-maxmemory)",
+    );
+    const md = postmortemToMarkdown(d);
+    expect(md).toContain("## Alert automation");
+    expect(md).toContain("- Nobody was paged.");
+    expect(d.timeline.map((t) => t.text)).toContain(
+      "Self-healed by redis-set-maxmemory in 42 s; nobody was paged",
+    );
+
+    // A fix a guardrail refused, offered and approved by the person paged; a failed one's follow-up.
+    const offered = [
+      ev(0, "alertmanager", "self_heal.planned", { command: "k8s-rollback" }),
+      ev(0, "alertmanager", "run.requested", {
+        run_id: 5,
+        command: "k8s-rollback",
+        kind: "remediation",
+        target: "shop",
+      }),
+      ev(0, "alertmanager", "self_heal.not_run", {
+        command: "k8s-rollback",
+        reason: "cooldown: …",
+        offered_for_approval: 5,
+      }),
+      ev(0, "firebreak", "page.sent", { user: "U0ALICE" }),
+      ev(2, "U0ALICE", "run.approved", { run_id: 5, command: "k8s-rollback" }),
+      ev(3, "firebreak", "run.succeeded", { run_id: 5, command: "k8s-rollback" }),
+      ev(3, "alertmanager", "followup.added", { text: "Find out why the rollback was needed" }),
+    ];
+    const o = draftPostmortem(incident(), offered, { now: at(10) });
+    expect(o.automation?.selfHeal).toMatchObject({
+      approver: "U0ALICE",
+      outcome: "run after U0ALICE approved it: succeeded",
+    });
+    expect(o.automation?.paged).toEqual(["U0ALICE"]);
+    expect(o.followUps[0]).toBe("Find out why the rollback was needed");
+    expect(draftPostmortem(incident(), events, { now: at(90) }).automation).toBeNull();
+  });
 });
