@@ -358,6 +358,26 @@ describe("an alert whose route heals it first", () => {
   });
 });
 
+describe("an alert that fires again after its self-heal", () => {
+  it("reopens its incident and pages a person at once; the fix is not retried, and the timeline says why", async () => {
+    const incident = await incidentOf("heal");
+    expect(incident.state).toBe("resolved");
+    const before = (await events(incident.id, "run.requested")).length;
+    await alert("heal", "firing", { startsAt: new Date(Date.now() + MINUTE) });
+    await eventually(
+      async () => (await getIncident(h.db.pool, incident.id))?.state === "declared",
+      "reopened",
+    );
+    await eventually(async () => (await listPages(h.db.pool, incident.id)).length === 1, "paged at once");
+    const [notRun] = await events(incident.id, "self_heal.not_run");
+    expect(notRun?.data).toMatchObject({
+      command: "redis-set-maxmemory",
+      reason: expect.stringMatching(/reopened the incident: a recurrence goes to a person/),
+    });
+    expect((await events(incident.id, "run.requested")).length).toBe(before);
+  });
+});
+
 describe("a route without page_after", () => {
   it("pages at once, as without a self-heal, while the fix runs alongside", async () => {
     await alert("alongside", "firing");

@@ -262,6 +262,19 @@ describe("runs for alerts", () => {
     expect(missing).toMatchObject({ status: "refused" });
   });
 
+  it("never runs a remediation listed as a diagnostic, and says why in the timeline", async () => {
+    const [refused] = await runAutoDiagnostics(deps, incident.id, ["touch-auto"], "alertmanager");
+    expect(refused).toMatchObject({ status: "refused" });
+    const recorded = (await listTimeline(db.pool, incident.id)).filter(
+      (e) => e.kind === "run.refused" && (e.data as { command?: string }).command === "touch-auto",
+    );
+    expect(recorded.map((e) => (e.data as { reason: string }).reason)).toEqual([
+      expect.stringMatching(
+        /^touch-auto is a remediation: auto_diagnostics runs only diagnostics, so it was not run/,
+      ),
+    ]);
+  });
+
   it("runs a pre-approved remediation while the alert fires, within its guardrails, else asks for approval", async () => {
     hold();
     gate.open!();
