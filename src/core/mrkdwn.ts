@@ -28,3 +28,8 @@ export function safeLink(url: string | undefined, label: string): string {
     return escapeMrkdwn(label);
   }
 }
+
+/** Text ending a sentence: a full stop added unless it already ends with one (or ? ! …). */
+export function endSentence(text: string): string {
+  return /[.!?…]$/.test(text.trimEnd()) ? text.trimEnd() : `${text.trimEnd()}.`;
+}

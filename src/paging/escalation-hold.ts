@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from "../core/mrkdwn.js";
+import { endSentence, escapeMrkdwn } from "../core/mrkdwn.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { PagingHold } from "../incidents/ports.js";
 import type { Queryable } from "../store/pool.js";
@@ -75,7 +75,7 @@ export async function releaseHold(
     data: { policy: esc.policyName, run: esc.run, reason: why },
   });
   await ctx.notifier.post(tx, incident, {
-    text: `:pager: Paging starts now (policy *${escapeMrkdwn(esc.policyName ?? "")}*): ${escapeMrkdwn(why)}.`,
+    text: `:pager: Paging starts now (policy *${escapeMrkdwn(esc.policyName ?? "")}*): ${endSentence(escapeMrkdwn(why))}`,
   });
   await announceTimer(tx, escalationJob(esc, now));
   return esc;

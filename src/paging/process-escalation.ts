@@ -16,7 +16,7 @@ import {
   releaseEscalationHold,
   setEscalationDue,
 } from "../store/escalations/escalations.js";
-import { escapeMrkdwn } from "../core/mrkdwn.js";
+import { endSentence, escapeMrkdwn } from "../core/mrkdwn.js";
 import type { EscalationRow } from "../store/escalations/escalations.js";
 import { sendPages } from "./page-delivery.js";
 import { loadTargetResolver } from "./target-directory.js";
@@ -116,7 +116,7 @@ export async function processEscalation(
         },
       });
       await ctx.notifier.post(tx, incident, {
-        text: `:pager: Paging starts now (policy *${escapeMrkdwn(esc.policyName ?? "")}*): ${escapeMrkdwn(pageNote)}.`,
+        text: `:pager: Paging starts now (policy *${escapeMrkdwn(esc.policyName ?? "")}*): ${endSentence(escapeMrkdwn(pageNote))}`,
       });
     }
     const decision = nextEscalation(engineState(esc, incident), now, resolve);

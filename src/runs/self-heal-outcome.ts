@@ -1,5 +1,5 @@
 import { formatMs } from "../core/catalog/parameters.js";
-import { escapeMrkdwn, mentionUser, truncate } from "../core/mrkdwn.js";
+import { endSentence, escapeMrkdwn, mentionUser, truncate } from "../core/mrkdwn.js";
 import { formatInTimeZone } from "../core/time-format.js";
 import { listPages } from "../store/escalations/escalations.js";
 import { getIncident, lockIncident } from "../store/incidents/incidents.js";
@@ -59,13 +59,14 @@ export async function settleSelfHealRun(tx: Queryable, deps: RunDeps, run: Run):
   });
   if (!ok) {
     await deps.notifier.post(tx, incident, {
-      text: `:x: Self-heal ${cmd} on \`${escapeMrkdwn(run.target)}\` failed: ${escapeMrkdwn(truncate(error, 1500))}. A follow-up was added to the incident.`,
+      text: `:x: Self-heal ${cmd} on \`${escapeMrkdwn(run.target)}\` failed: ${endSentence(escapeMrkdwn(truncate(error, 1500)))} A follow-up was added to the incident.`,
     });
     await deps.paging?.releaseEscalationHold(
       tx,
       incident,
       `the self-heal ${sh.command} failed: ${truncate(error, 300)}`,
     );
+    await deps.notifier.refreshSummary(tx, incident);
     return;
   }
   let held = false;

@@ -176,6 +176,7 @@ export async function startSelfHeal(
       incident,
       `a guardrail refused the self-heal ${sh.command} (${reason}); it is offered for approval`,
     );
+    await deps.notifier.refreshSummary(tx, incident);
     return start;
   });
   if (start) void deps.executor.spawn(start);

@@ -272,6 +272,9 @@ describe("an alert whose route heals it first", () => {
     // The person paged runs it with one click on the approval request.
     const request = await botMessage(h, incident.channelId!, "Approval needed", "the approval request");
     expect(JSON.stringify(request.blocks)).toContain("maxmemory 1gb → 2gb on cache-heal");
+    expect(JSON.stringify(request.blocks)).toContain(
+      "This alert's self-heal did not run on its own: cooldown:",
+    );
     await clickDecision(h, offered, "U0ALICE", "approve");
     const done = await eventually(
       async () => ((await getRun(h.db.pool, offered.id))?.state === "succeeded" ? true : null),

@@ -1,5 +1,5 @@
 import { formatDuration } from "../../core/duration.js";
-import { escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
+import { endSentence, escapeMrkdwn, mentionUser, truncate } from "../../core/mrkdwn.js";
 import type { PageCause } from "../../paging/ports.js";
 import type { Incident } from "../../store/incidents/incidents.js";
 import type { Service } from "../../core/alerts/services.js";
@@ -8,10 +8,13 @@ import { serviceText } from "./service-line.js";
 import { actions, button, context, section } from "./blocks.js";
 import type { Block } from "./blocks.js";
 
+/** Untrusted text as the end of a sentence: escaped, bounded, one closing mark. */
+const sentence = (text: string) => endSentence(escapeMrkdwn(truncate(text, 500)));
+
 function causeText(cause: PageCause): string {
   if (cause.kind === "adhoc") return `Paged by ${mentionUser(cause.by)}.`;
   const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
-  const why = cause.note ? ` Paged because ${escapeMrkdwn(truncate(cause.note, 500))}.` : "";
+  const why = cause.note ? ` Paged because ${sentence(cause.note)}` : "";
   return `Escalation policy *${escapeMrkdwn(cause.policy)}*, step ${cause.step + 1} of ${cause.steps}${round}: acknowledge within ${formatDuration(cause.ackTimeoutMs)} or it escalates.${why}`;
 }
 
@@ -43,7 +46,7 @@ export function pageChannelMention(incident: Incident, userIds: readonly string[
   if (cause.kind === "adhoc")
     return `:pager: ${mentionUser(cause.by)} paged ${who} for incident #${incident.id}.`;
   const round = cause.repeat > 0 ? `, round ${cause.repeat + 1}` : "";
-  const why = cause.note ? ` Why: ${escapeMrkdwn(truncate(cause.note, 500))}.` : "";
+  const why = cause.note ? ` Why: ${sentence(cause.note)}` : "";
   return `:pager: Paging ${who} (step ${cause.step + 1} of ${cause.steps}${round}, policy ${escapeMrkdwn(cause.policy)}): acknowledge within ${formatDuration(cause.ackTimeoutMs)}.${why}`;
 }
 

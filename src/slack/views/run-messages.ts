@@ -39,6 +39,13 @@ export function renderApprovalRequest(run: Run, now: Date): { text: string; bloc
   if (preview?.table && preview.table.rows.length) {
     blocks.push(section(codeBlock(formatTable(preview.table))));
   }
+  const declined = run.autoApproval && !run.autoApproval.approved ? run.autoApproval.reason : undefined;
+  if (declined)
+    blocks.push(
+      context(
+        `:warning: This alert's self-heal did not run on its own: ${escapeMrkdwn(truncate(declined, 500))}. Approving runs it now.`,
+      ),
+    );
   blocks.push(...approvalStatus(run, now));
   return {
     text: `Approval needed: ${escapeMrkdwn(run.command)} on ${escapeMrkdwn(run.target)} (run #${run.id})`,
@@ -105,6 +112,7 @@ export function renderRunResult(
   }
   const bits = [
     `requested by ${mentionUser(run.requestedBy)}`,
+    ...(run.autoApproved ? ["approved by its policy (auto_approve_for_alerts)"] : []),
     ...(o?.durationMs !== undefined ? [`${(o.durationMs / 1000).toFixed(1)} s`] : []),
     ...(o?.digest ? [`sha256 \`${o.digest.slice(0, 16)}…\``] : []),
     ...(opts.fileAttached ? ["full output in the attached file"] : []),
