@@ -175,19 +175,21 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const runs = createRunDeps({ incidents, env, metrics, notices: createRunNotifier() });
 
   // Alerts: Alertmanager's, integrations' and heartbeats' notifications into incidents
-  // (held back by maintenance windows); a route's diagnostics through runs.
+  // (held back by maintenance windows); a route's diagnostics and self-heal through runs.
   const alertLog = log.child({ component: "alerts" });
-  const alertIngest: AlertIngestDeps = { incidents, usergroups, maintenance: createMaintenanceNotifier() };
-  const alerts = new AlertProcessor(
-    { ...alertIngest, automation: runsAlertAutomation(runs) },
-    {
-      log: alertLog,
-      onProcessed: (outcome) =>
-        metrics.alertNotificationsProcessed.inc({
-          plan: outcome === "failed" ? "failed" : outcome.status === "skipped" ? "skipped" : outcome.plan,
-        }),
-    },
-  );
+  const alertIngest: AlertIngestDeps = {
+    incidents,
+    usergroups,
+    maintenance: createMaintenanceNotifier(),
+    automation: runsAlertAutomation(runs),
+  };
+  const alerts = new AlertProcessor(alertIngest, {
+    log: alertLog,
+    onProcessed: (outcome) =>
+      metrics.alertNotificationsProcessed.inc({
+        plan: outcome === "failed" ? "failed" : outcome.status === "skipped" ? "skipped" : outcome.plan,
+      }),
+  });
   const alertmanager = env.alertmanagerUrl
     ? createAlertmanagerClient({ baseUrl: env.alertmanagerUrl })
     : null;

@@ -116,6 +116,15 @@ async function releaseGroup(
       pendingAction: null,
       ...(opened.viaStorm ? {} : { declaredAt: now }),
     });
+    // A self-heal is planned as for any incident its alert opens; the alert-sweeper starts it.
+    const selfHeal = route.selfHeal;
+    if (selfHeal && route.routeIndex !== null && !opened.viaStorm)
+      await deps.automation?.planSelfHeal(tx, {
+        incident: opened.incident,
+        groupId,
+        routeIndex: route.routeIndex,
+        selfHeal,
+      });
     await deps.incidents.notifier.refreshSummary(tx, opened.incident);
     const changes = {
       added: n.alerts.slice(),
@@ -138,6 +147,14 @@ async function releaseGroup(
       groupKey: group.groupKey,
       name: summarizeAlertGroup(n).name,
     });
+    if (selfHeal && opened.viaStorm)
+      await recordAlertEvent(tx, opened.incident.id, now, "self_heal.not_run", {
+        command: selfHeal.command,
+        route: { index: route.routeIndex },
+        groupKey: group.groupKey,
+        reason:
+          "the alert group joined the storm incident: a self-heal runs only for an incident its own alert opens",
+      });
     return opened.incident.id;
   });
 }
