@@ -6,6 +6,7 @@ import { insertFollowUp, lockFollowUp, setFollowUpDone } from "../store/follow-u
 import { lockIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
+import type { Queryable } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { IncidentDeps, Via } from "./deps.js";
 
@@ -78,21 +79,7 @@ export async function addFollowUp(
   return withTransaction(deps.pool, async (tx) => {
     const g = await guard(deps, tx, input.incidentId, input.actor, input.via, "note", "followup");
     if ("status" in g) return g;
-    const now = deps.clock.now();
-    const followUp = await insertFollowUp(tx, {
-      incidentId: input.incidentId,
-      text,
-      createdBy: input.actor,
-      createdAt: now,
-    });
-    await appendTimelineEvent(tx, {
-      incidentId: input.incidentId,
-      actor: input.actor,
-      kind: "followup.added",
-      at: now,
-      data: { via: input.via, number: followUp.number, text },
-    });
-    await deps.followUps?.added(tx, g.incident, followUp);
+    const followUp = await addFollowUpIn(tx, deps, g.incident, { actor: input.actor, via: input.via, text });
     return {
       status: "changed",
       message: `Follow-up ${followUp.number} added to incident #${input.incidentId}: ${text}`,
@@ -100,6 +87,36 @@ export async function addFollowUp(
       followUp,
     };
   });
+}
+
+/**
+ * The transactional core of adding a follow-up, for callers that already hold the
+ * incident's row lock (a failed self-heal adds one in the transaction that records it):
+ * stored with the next number, recorded (`followup.added`, with `data` besides) and
+ * shown in the channel with its tick button. `text` is taken as given (bound it first).
+ */
+export async function addFollowUpIn(
+  tx: Queryable,
+  deps: Pick<FollowUpDeps, "clock" | "followUps">,
+  incident: Incident,
+  input: { actor: string; via: Via; text: string; data?: Record<string, unknown> },
+): Promise<FollowUp> {
+  const now = deps.clock.now();
+  const followUp = await insertFollowUp(tx, {
+    incidentId: incident.id,
+    text: input.text,
+    createdBy: input.actor,
+    createdAt: now,
+  });
+  await appendTimelineEvent(tx, {
+    incidentId: incident.id,
+    actor: input.actor,
+    kind: "followup.added",
+    at: now,
+    data: { via: input.via, number: followUp.number, text: input.text, ...(input.data ?? {}) },
+  });
+  await deps.followUps?.added(tx, incident, followUp);
+  return followUp;
 }
 
 /**

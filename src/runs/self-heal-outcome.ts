@@ -4,6 +4,8 @@ import { formatInTimeZone } from "../core/time-format.js";
 import { listPages } from "../store/escalations/escalations.js";
 import { getIncident, lockIncident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
+import type { Incident } from "../store/incidents/incidents.js";
+import { MAX_FOLLOW_UP_CHARS, addFollowUpIn } from "../incidents/follow-ups.js";
 import { getRun } from "../store/runs/runs.js";
 import type { Run } from "../store/runs/runs.js";
 import { lockSelfHeal, lockSelfHealOfRun, transitionSelfHeal } from "../store/self-heals/self-heals.js";
@@ -49,7 +51,7 @@ export async function settleSelfHealRun(tx: Queryable, deps: RunDeps, run: Run):
       ...(sh.state === "recovered" ? { alert_cleared_before_it_finished: true } : {}),
     },
   });
-  if (!ok) await addFollowUp(tx, deps, sh, run, error);
+  if (!ok) await addFollowUp(tx, deps, incident, sh, run, error);
   if (sh.state === "recovered") return; // the alert cleared meanwhile: nobody is paged for it
   await transitionSelfHeal(tx, sh.id, ["running"], {
     state: ok ? "succeeded" : "failed",
@@ -168,12 +170,13 @@ function changeList(changes: readonly string[], run: Run): string {
 }
 
 /**
- * The failed self-heal's follow-up ("the ticket"). Recorded as a timeline event
- * (`followup.added`), which the postmortem draft lists among its follow-ups.
+ * The failed self-heal's follow-up ("the ticket"): one of the incident's follow-ups, with
+ * its tick button in the channel, recorded as `followup.added` (`source: self_heal`).
  */
 async function addFollowUp(
   tx: Queryable,
   deps: RunDeps,
+  incident: Incident,
   sh: SelfHeal,
   run: Run,
   error: string,
@@ -181,19 +184,13 @@ async function addFollowUp(
   const match = Object.entries(sh.routeMatch)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
-  await appendTimelineEvent(tx, {
-    incidentId: sh.incidentId,
+  await addFollowUpIn(tx, deps, incident, {
     actor: ALERT_ACTOR,
-    kind: "followup.added",
-    at: deps.clock.now(),
-    data: {
-      via: "alert",
-      source: "self_heal",
-      run_id: run.id,
-      text: truncate(
-        `The self-heal ${sh.command} on ${run.target} failed (${deps.redactor.text(error)}) for the alert route ${match || "matching every group"}: find out why, and fix the command, its target or the route before the alert fires again.`,
-        500,
-      ),
-    },
+    via: "alert",
+    text: truncate(
+      `The self-heal ${sh.command} on ${run.target} failed (${deps.redactor.text(error)}) for the alert route ${match || "matching every group"}: find out why, and fix the command, its target or the route before the alert fires again.`,
+      MAX_FOLLOW_UP_CHARS,
+    ),
+    data: { source: "self_heal", run_id: run.id },
   });
 }

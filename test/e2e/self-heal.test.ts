@@ -15,6 +15,7 @@ import type { Incident } from "../../src/store/incidents/incidents.js";
 import { getRun } from "../../src/store/runs/runs.js";
 import type { Run } from "../../src/store/runs/runs.js";
 import { getSelfHeal } from "../../src/store/self-heals/self-heals.js";
+import { listFollowUps } from "../../src/store/follow-ups/follow-ups.js";
 import { auditTimeline } from "../../src/store/timeline/audit-timeline.js";
 import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { FIXTURE_TOKEN, webhookBody } from "../fixtures/alertmanager/webhooks.js";
@@ -296,12 +297,22 @@ describe("an alert whose route heals it first", () => {
     expect(released?.data).toMatchObject({
       reason: expect.stringMatching(/^the self-heal redis-set-maxmemory failed: /),
     });
+    // The follow-up: one of the incident's, with its Mark done button in the channel.
     const [followUp] = await events(incident.id, "followup.added");
-    expect(followUp?.data).toMatchObject({ source: "self_heal", run_id: failed.id });
+    expect(followUp).toMatchObject({
+      actor: "alertmanager",
+      data: { number: 1, via: "alert", source: "self_heal", run_id: failed.id },
+    });
+    const [stored] = await listFollowUps(h.db.pool, incident.id);
+    expect(stored).toMatchObject({ number: 1, createdBy: "alertmanager", doneAt: null });
+    expect(stored!.text).toMatch(
+      /^The self-heal redis-set-maxmemory on cache-down failed \(Redis cache-down refused/,
+    );
+    await posted(incident, `"value":"${incident.id}:1:done"`, "the follow-up with its Mark done button");
     const md = await (await fetch(`${h.url}/incidents/${incident.id}/postmortem.md`)).text();
-    expect(md).toContain(`- [ ] The self-heal redis-set-maxmemory on cache-down failed`);
+    expect(md).toContain("- [ ] 1. The self-heal redis-set-maxmemory on cache-down failed");
     expect(md).toMatch(/Self-heal: redis-set-maxmemory on cache-down, approved by the policy .*; failed: /);
-    expect(md).toContain("Paged: U0ALICE.");
+    expect(md).toMatch(/Paged: (U0ALICE|Alice Archer)\./);
   });
 
   it("an alert still firing page_after after the fix pages then, saying so", async () => {

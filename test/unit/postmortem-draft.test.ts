@@ -230,15 +230,13 @@ describe("drafting a postmortem from the timeline", () => {
       ev(0, "firebreak", "page.sent", { user: "U0ALICE" }),
       ev(2, "U0ALICE", "run.approved", { run_id: 5, command: "k8s-rollback" }),
       ev(3, "firebreak", "run.succeeded", { run_id: 5, command: "k8s-rollback" }),
-      ev(3, "alertmanager", "followup.added", { text: "Find out why the rollback was needed" }),
     ];
-    const o = draftPostmortem(incident(), offered, { now: at(10) });
+    const o = draftPostmortem(incident(), offered, { now: at(10), nameOf: (id) => NAMES[id] ?? id });
     expect(o.automation?.selfHeal).toMatchObject({
-      approver: "U0ALICE",
-      outcome: "run after U0ALICE approved it: succeeded",
+      approver: "Alice Archer",
+      outcome: "run after Alice Archer approved it: succeeded",
     });
-    expect(o.automation?.paged).toEqual(["U0ALICE"]);
-    expect(o.followUps[0]).toBe("Find out why the rollback was needed");
+    expect(o.automation?.paged).toEqual(["Alice Archer"]);
     expect(draftPostmortem(incident(), events, { now: at(90) }).automation).toBeNull();
   });
 });
