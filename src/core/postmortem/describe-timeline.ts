@@ -29,7 +29,7 @@ export function tagsOf(e: PostmortemEvent): EventTag[] {
   if (e.kind.startsWith("alert.") || (e.kind === "incident.declared" && e.actor === "alertmanager"))
     tags.push("alerts");
   if (/^(page|escalation|sla)\./.test(e.kind)) tags.push("pages");
-  if (e.kind.startsWith("run.")) tags.push("runs");
+  if (e.kind.startsWith("run.") || e.kind.startsWith("self_heal.")) tags.push("runs");
   if (e.kind.startsWith("slack.")) tags.push("slack");
   return tags;
 }
