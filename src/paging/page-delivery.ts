@@ -55,6 +55,7 @@ export async function sendPages(
       const deliveryId = await insertDelivery(tx, {
         pageId: page.id,
         incidentId: incident.id,
+        userId,
         body: webhookBody(incident, page, req.cause),
         now: req.now,
       });

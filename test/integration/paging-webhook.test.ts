@@ -68,9 +68,10 @@ async function pagedIncident(ctx: PagingContext): Promise<{ incidentId: number; 
   const incidentId = out.incident!.id;
   await updateIncident(db.pool, incidentId, { channelId: `C0INC${incidentId}` });
   await processEscalation(ctx, incidentId, T0);
-  const res = await db.pool.query("SELECT id FROM page_webhook_deliveries WHERE incident_id = $1", [
-    incidentId,
-  ]);
+  const res = await db.pool.query(
+    "SELECT id FROM page_deliveries WHERE incident_id = $1 AND method_type = 'webhook'",
+    [incidentId],
+  );
   expect(res.rows).toHaveLength(1);
   return { incidentId, deliveryId: Number(res.rows[0].id) };
 }

@@ -36,12 +36,13 @@ const toDelivery = (r: Row): WebhookDelivery => ({
 
 export async function insertDelivery(
   tx: Queryable,
-  d: { pageId: number; incidentId: number; body: Record<string, unknown>; now: Date },
+  d: { pageId: number; incidentId: number; userId: string; body: Record<string, unknown>; now: Date },
 ): Promise<number> {
   const res = await tx.query<{ id: string }>(
-    `INSERT INTO page_webhook_deliveries (page_id, incident_id, body, next_attempt_at, created_at)
-     VALUES ($1, $2, $3, $4, $4) RETURNING id`,
-    [d.pageId, d.incidentId, JSON.stringify(d.body), d.now],
+    `INSERT INTO page_deliveries (page_id, incident_id, user_id, method_id, method_type, target, body,
+                                  due_at, next_attempt_at, created_at)
+     VALUES ($1, $2, $3, 'page_webhook', 'webhook', '', $4, $5, $5, $5) RETURNING id`,
+    [d.pageId, d.incidentId, d.userId, JSON.stringify(d.body), d.now],
   );
   return Number(res.rows[0]!.id);
 }
@@ -49,14 +50,14 @@ export async function insertDelivery(
 /** Locks a pending delivery; null if another worker holds it or it is finished. */
 export async function lockPendingDelivery(tx: Queryable, id: number): Promise<WebhookDelivery | null> {
   const res = await tx.query<Row>(
-    "SELECT * FROM page_webhook_deliveries WHERE id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED",
+    "SELECT * FROM page_deliveries WHERE id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED",
     [id],
   );
   return res.rows[0] ? toDelivery(res.rows[0]) : null;
 }
 
 export async function getDelivery(db: Queryable, id: number): Promise<WebhookDelivery | null> {
-  const res = await db.query<Row>("SELECT * FROM page_webhook_deliveries WHERE id = $1", [id]);
+  const res = await db.query<Row>("SELECT * FROM page_deliveries WHERE id = $1", [id]);
   return res.rows[0] ? toDelivery(res.rows[0]) : null;
 }
 
@@ -66,7 +67,7 @@ export async function recordAttempt(
   a: { status: WebhookDelivery["status"]; error: string | null; nextAttemptAt: Date; now: Date },
 ): Promise<void> {
   await tx.query(
-    `UPDATE page_webhook_deliveries SET status = $2, attempts = attempts + 1, last_error = $3,
+    `UPDATE page_deliveries SET status = $2, attempts = attempts + 1, last_error = $3,
             next_attempt_at = $4, finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $5::timestamptz END
       WHERE id = $1`,
     [id, a.status, a.error, a.nextAttemptAt, a.now],
@@ -84,7 +85,7 @@ export async function withdrawIfAnswered(
   now: Date,
 ): Promise<{ state: string } | null> {
   const res = await tx.query<{ state: string }>(
-    `UPDATE page_webhook_deliveries d SET status = 'withdrawn', finished_at = $2
+    `UPDATE page_deliveries d SET status = 'withdrawn', finished_at = $2
        FROM pages p, incidents i
       WHERE d.id = $1 AND d.status = 'pending' AND p.id = d.page_id AND p.reason = 'escalation'
         AND i.id = d.incident_id AND i.state <> 'declared'
@@ -100,8 +101,8 @@ export async function listDueDeliveries(
   limit: number,
 ): Promise<{ id: number; dueAt: Date }[]> {
   const res = await db.query<{ id: string; next_attempt_at: Date }>(
-    `SELECT id, next_attempt_at FROM page_webhook_deliveries
-      WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`,
+    `SELECT id, next_attempt_at FROM page_deliveries
+      WHERE status = 'pending' AND method_type = 'webhook' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`,
     [before, limit],
   );
   return res.rows.map((r) => ({ id: Number(r.id), dueAt: r.next_attempt_at }));
