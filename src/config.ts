@@ -17,6 +17,9 @@ import { buildWeeklyReportConfig, reportsSectionShape } from "./config-schema/re
 import type { WeeklyReportConfig } from "./config-schema/reports.js";
 import type { JobsConfig } from "./config-schema/jobs.js";
 import { pagingSectionShape, validatePagingConfig } from "./config-schema/paging.js";
+import { methodTypesInUse, peopleSectionShape } from "./config-schema/people.js";
+import type { PeopleConfig } from "./config-schema/people.js";
+import { isE164, isEmailAddress } from "./core/notify/contact-methods.js";
 import type { PagingConfig } from "./config-schema/paging.js";
 import { buildTargetsConfig, resolveTargets, targetsSectionShape } from "./config-schema/targets.js";
 import { buildIntakeConfig, intakePolicyReferences, intakeSectionShape } from "./config-schema/intake.js";
@@ -59,6 +62,8 @@ export interface EnvOptions {
   logLevel: string;
   /** Paging timers and the outbound page webhook (see {@link PagingEnvOptions}). */
   paging?: PagingEnvOptions;
+  /** Pages beyond Slack: email, SMS and voice, push, and the links in them (see {@link NotifyEnvOptions}). */
+  notify: NotifyEnvOptions;
   /** Every variable's raw value, for resolving secrets named in firebreak.yaml (`*_env`). */
   secrets: Readonly<Record<string, string | undefined>>;
 }
@@ -75,6 +80,21 @@ export interface PagingEnvOptions {
   reconcileIntervalMs?: number;
   postmortemReminderMs: number;
   webhook?: { url: string; secret: string };
+  /** FIREBREAK_PAGE_WEBHOOK_SECRET: also signs pages to webhook contact methods in `people:`. */
+  webhookSecret?: string;
+}
+
+/**
+ * FIREBREAK_PUBLIC_URL (ack links, Twilio callbacks, calendar feeds), SMTP_URL +
+ * FIREBREAK_EMAIL_FROM (email), TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN + TWILIO_FROM
+ * (+ TWILIO_API_URL for a Twilio-compatible API) for SMS and voice, NTFY_URL (+ NTFY_TOKEN)
+ * for push. Each provider is off while its variables are unset.
+ */
+export interface NotifyEnvOptions {
+  publicUrl?: string;
+  email?: { smtpUrl: string; from: string };
+  twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
+  ntfy?: { url: string; token?: string };
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -137,6 +157,7 @@ export function readEnvOptions(
   if (!LOG_LEVELS.includes(logLevel))
     fail("LOG_LEVEL", `"${logLevel}" is not a level: use one of ${LOG_LEVELS.join(", ")}.`);
   const paging = readPagingEnv(get, fail);
+  const notify = readNotifyEnv(get, fail);
   const localConfig = path.resolve(cwd, "firebreak.yaml");
   const configPath =
     get("FIREBREAK_CONFIG") ?? (existsSync(localConfig) ? localConfig : BUNDLED_EXAMPLE_CONFIG);
@@ -158,6 +179,7 @@ export function readEnvOptions(
     ...(publicUrl ? { publicUrl } : {}),
     logLevel,
     paging,
+    notify,
     secrets: env,
   };
 }
@@ -192,7 +214,103 @@ function readPagingEnv(
       : {}),
     postmortemReminderMs: duration("FIREBREAK_POSTMORTEM_REMINDER", "3d"),
     ...(url && secret ? { webhook: { url, secret } } : {}),
+    ...(secret ? { webhookSecret: secret } : {}),
   };
+}
+
+function readNotifyEnv(
+  get: (name: string) => string | undefined,
+  fail: (n: string, f: string) => never,
+): NotifyEnvOptions {
+  const publicUrl = get("FIREBREAK_PUBLIC_URL")?.replace(/\/+$/, "");
+  if (publicUrl) checkUrl("FIREBREAK_PUBLIC_URL", publicUrl, ["https:", "http:"], fail);
+  const smtpUrl = get("SMTP_URL");
+  const from = get("FIREBREAK_EMAIL_FROM");
+  if (smtpUrl) checkUrl("SMTP_URL", smtpUrl, ["smtp:", "smtps:"], fail);
+  if (smtpUrl && !from)
+    fail(
+      "FIREBREAK_EMAIL_FROM",
+      'is required with SMTP_URL: the sender of email pages, like "Firebreak <pages@example.com>".',
+    );
+  if (from && !smtpUrl)
+    fail("SMTP_URL", "is required with FIREBREAK_EMAIL_FROM: like smtp://user:pass@mail.example:587.");
+  if (from && !isEmailAddress(/<([^>]+)>\s*$/.exec(from)?.[1] ?? from))
+    fail(
+      "FIREBREAK_EMAIL_FROM",
+      `"${from}" is not an address: use pages@example.com or "Firebreak <pages@example.com>".`,
+    );
+  const twilioNames = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+  const [accountSid, authToken, twilioFrom] = twilioNames.map(get);
+  const twilioApiUrl = get("TWILIO_API_URL");
+  if (accountSid || authToken || twilioFrom || twilioApiUrl) {
+    twilioNames.forEach((name, i) => {
+      if (![accountSid, authToken, twilioFrom][i])
+        fail(
+          name,
+          `is required for SMS and voice pages with ${twilioNames.filter((_, j) => j !== i).join(" and ")} (Twilio Console → Account Info).`,
+        );
+    });
+    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid!))
+      fail(
+        "TWILIO_ACCOUNT_SID",
+        "must be an Account SID: AC followed by 32 hex digits (Twilio Console → Account Info).",
+      );
+    if (!isE164(twilioFrom!))
+      fail(
+        "TWILIO_FROM",
+        `"${twilioFrom}" is not an E.164 number: use your Twilio number with + and the country code, like +14155550100.`,
+      );
+    if (twilioApiUrl) checkUrl("TWILIO_API_URL", twilioApiUrl, ["https:", "http:"], fail);
+    if (!publicUrl)
+      fail(
+        "FIREBREAK_PUBLIC_URL",
+        "is required with Twilio: calls fetch their script from it and every SMS reply is checked against it (like https://firebreak.example.com).",
+      );
+  }
+  const ntfyUrl = get("NTFY_URL")?.replace(/\/+$/, "");
+  const ntfyToken = get("NTFY_TOKEN");
+  if (ntfyUrl) checkUrl("NTFY_URL", ntfyUrl, ["https:", "http:"], fail);
+  if (ntfyToken && !ntfyUrl)
+    fail("NTFY_URL", "is required with NTFY_TOKEN: the ntfy server, like https://ntfy.sh.");
+  return {
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(smtpUrl && from ? { email: { smtpUrl, from } } : {}),
+    ...(accountSid && authToken && twilioFrom
+      ? {
+          twilio: {
+            accountSid,
+            authToken,
+            from: twilioFrom,
+            ...(twilioApiUrl ? { apiUrl: twilioApiUrl.replace(/\/+$/, "") } : {}),
+          },
+        }
+      : {}),
+    ...(ntfyUrl ? { ntfy: { url: ntfyUrl, ...(ntfyToken ? { token: ntfyToken } : {}) } } : {}),
+  };
+}
+
+/**
+ * Checks that every contact method type used under `people:` has its provider configured
+ * in the environment; throws config_invalid naming the first that has not and the fix.
+ */
+export function checkContactProviders(env: EnvOptions, config: FirebreakConfig): void {
+  for (const [type, where] of methodTypesInUse(config.people)) {
+    const missing =
+      type === "email" && !env.notify.email
+        ? "set SMTP_URL and FIREBREAK_EMAIL_FROM"
+        : (type === "sms" || type === "voice") && !env.notify.twilio
+          ? "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM and FIREBREAK_PUBLIC_URL"
+          : type === "ntfy" && !env.notify.ntfy
+            ? "set NTFY_URL (and NTFY_TOKEN if the topic needs it)"
+            : type === "webhook" && !env.paging?.webhookSecret
+              ? "set FIREBREAK_PAGE_WEBHOOK_SECRET (it signs every page webhook)"
+              : undefined;
+    if (missing)
+      throw new FirebreakError(
+        "config_invalid",
+        `${where}: a ${type} contact method needs its provider: ${missing}.`,
+      );
+  }
 }
 
 function checkUrl(
@@ -215,6 +333,7 @@ const fileSchema = z.strictObject({
   ...incidentsSectionShape,
   ...alertsSectionShape,
   ...pagingSectionShape,
+  ...peopleSectionShape,
   ...targetsSectionShape,
   ...jobsSectionShape,
   ...intakeSectionShape,
@@ -231,6 +350,8 @@ export interface FirebreakConfig {
   alerts: AlertsConfig;
   /** Schedules, escalation policies and which policy each severity uses. */
   paging: PagingConfig;
+  /** Each person's contact methods and notification rules (`people:`), by Slack user id. */
+  people: PeopleConfig;
   /** Targets of catalog commands, secrets still named by their environment variables. */
   targets: TargetsConfig;
   /** How often each background job runs. */
@@ -308,6 +429,7 @@ export function parseFirebreakConfig(text: string, source = "firebreak.yaml"): F
     severities: buildSeverityPolicies(c.severities),
     alerts: buildAlertsConfig(c.alerts),
     paging,
+    people: c.people,
     targets: buildTargetsConfig(c.targets),
     jobs: buildJobsConfig(c.jobs),
     intake: buildIntakeConfig(c),

@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Words `/oncall` reads as subcommands, so they cannot name a schedule. */
-const RESERVED_SCHEDULE_NAMES = ["at", "help", "override", "overrides", "simulate"];
+const RESERVED_SCHEDULE_NAMES = ["at", "help", "me", "override", "overrides", "simulate"];
 
 const NAME_RULE =
   'lowercase letters, digits, "-" and "_", starting with a letter or digit (they are typed in /oncall)';
