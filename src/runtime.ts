@@ -21,7 +21,7 @@ import { createAlertmanagerClient } from "./alerts/alertmanager-api.js";
 import type { AlertIngestDeps } from "./alerts/process-notification.js";
 import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
-import { MIGRATIONS_DIR } from "./config.js";
+import { MIGRATIONS_DIR, checkContactProviders } from "./config.js";
 import { systemClock } from "./core/ports.js";
 import type { Clock, PeopleDirectory, UserGroupDirectory, UserNames } from "./core/ports.js";
 import type { IncidentDeps } from "./incidents/deps.js";
@@ -34,6 +34,7 @@ import { pagingSettings } from "./paging/context.js";
 import type { PagingContext } from "./paging/context.js";
 import { incidentPaging } from "./paging/incident-paging.js";
 import { pagingChangeListener } from "./paging/paging-change-listener.js";
+import { createPageProviders } from "./providers/index.js";
 import { runsAlertAutomation } from "./runs/auto-runs.js";
 import { createRunDeps } from "./runs/create-runs.js";
 import type { RunDeps } from "./runs/deps.js";
@@ -114,6 +115,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   };
   // An integration or heartbeat whose token variable is unset stops start-up, naming it.
   const intakeTokens = resolveIntakeTokens(config.intake, env.secrets);
+  // A contact method in people: without its provider would fail every page it is due: say so now.
+  checkContactProviders(env, config);
   if (o.migrate) await migrateDatabase(env.databaseUrl, log);
 
   // Adapters.
@@ -154,6 +157,10 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     usergroups,
     notifier,
     pages: createPageNotifier(config.intake.services),
+    providers: createPageProviders({
+      ...env.notify,
+      ...(env.paging?.webhookSecret ? { webhookSecret: env.paging.webhookSecret } : {}),
+    }),
     metrics,
   };
 
@@ -371,6 +378,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
           .catch((err: unknown) => log.warn({ err, job: job.name }, "job did not stop cleanly"));
       await alerts.stop();
       await runs.executor.stop();
+      await paging.providers.close();
       await slackApp?.stop();
       const s = server;
       if (s) {

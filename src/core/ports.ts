@@ -1,3 +1,6 @@
+import type { ContactMethodType } from "./notify/contact-methods.js";
+import type { NtfyMessage } from "./notify/page-messages.js";
+
 /** Time, injected so that every decision can be tested with an explicit `now`. */
 export interface Clock {
   now(): Date;
@@ -51,4 +54,40 @@ export interface Person {
  */
 export interface PeopleDirectory {
   lookup(userIds: readonly string[]): Promise<ReadonlyMap<string, Person>>;
+}
+
+/** One message out through one page provider, already rendered for its medium. */
+export type OutboundMessage =
+  | { type: "sms"; to: string; body: string; statusCallback?: string }
+  /** A call that fetches its TwiML from `url` (a page), or runs `twiml` inline (a verification code). */
+  | { type: "voice"; to: string; url?: string; twiml?: string; statusCallback?: string }
+  | { type: "email"; to: string; subject: string; text: string; html: string; messageId: string }
+  | { type: "ntfy"; topic: string; message: NtfyMessage }
+  | { type: "webhook"; url: string; secret: string; body: string; deliveryId: number; timeoutMs: number };
+
+/** What the provider took: its own id for the message, when it has one (Twilio SID, ntfy id). */
+export interface SendReceipt {
+  ref: string | null;
+}
+
+/**
+ * A way out for pages (Twilio, SMTP, ntfy, a webhook). `send` resolves once the provider
+ * has taken the message, or throws a FirebreakError: `dependency_unavailable`,
+ * `rate_limited` or `timeout` when a retry may succeed, anything else when it cannot.
+ * `findSent` answers, after a worker died mid-send, whether the provider took that
+ * message after `since` (its ref), `null` when it did not, `undefined` when it cannot tell.
+ */
+export interface PageProvider {
+  send(message: OutboundMessage): Promise<SendReceipt>;
+  findSent?(message: OutboundMessage, since: Date): Promise<string | null | undefined>;
+  close?(): Promise<void>;
+}
+
+/** The providers an install has, by contact method type; each is loaded on first use. */
+export interface PageProviders {
+  /** Types whose provider is configured. */
+  readonly available: ReadonlySet<ContactMethodType>;
+  /** The provider for `type`; throws config_invalid when it is not configured. */
+  get(type: Exclude<ContactMethodType, "slack">): Promise<PageProvider>;
+  close(): Promise<void>;
 }

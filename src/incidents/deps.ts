@@ -29,8 +29,9 @@ export interface IncidentDeps {
   followUps?: FollowUpNotifier;
 }
 
-/** How a command reached us, for the record. */
-export type Via = "slash" | "button" | "modal" | "alert" | "cli" | "api" | "web";
+/** How a command reached us, for the record (sms, voice, link, email: answering a page where it landed). */
+export type Via =
+  "slash" | "button" | "modal" | "alert" | "cli" | "api" | "web" | "sms" | "voice" | "link" | "email";
 
 /** The result of a use-case, for the listener to render. */
 export type Outcome =

@@ -9,8 +9,8 @@ import { TIMER_CHANNEL, parseTimerJob } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
 import { withDatabaseUser } from "../store/database-user.js";
 import { listDueTimers } from "../store/timers/timers.js";
-import { processDelivery } from "../paging/page-webhook.js";
-import { listDueDeliveries } from "../store/escalations/page-webhook-deliveries.js";
+import { processDelivery } from "../paging/deliver-page.js";
+import { listDueDeliveries } from "../store/deliveries/page-deliveries.js";
 import { recordJobPass } from "./background-job.js";
 import type { TimerQueue } from "./timer-queue.js";
 
@@ -41,7 +41,7 @@ export async function runTimerJob(
       const out = await processTimer(ctx, job.timerId, now);
       return "next" in out ? out.next : undefined;
     }
-    case "webhook": {
+    case "delivery": {
       const out = await processDelivery(ctx, job.deliveryId, now);
       return out.kind === "wait" || out.kind === "retry" ? out.next : undefined;
     }
@@ -61,7 +61,7 @@ export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Dat
   for (const t of await listDueTimers(ctx.pool, before, MAX_PER_KIND))
     jobs.push({ type: "timer", timerId: t.id, dueAt: t.dueAt.getTime() });
   for (const d of await listDueDeliveries(ctx.pool, before, MAX_PER_KIND))
-    jobs.push({ type: "webhook", deliveryId: d.id, dueAt: d.dueAt.getTime() });
+    jobs.push({ type: "delivery", deliveryId: d.id, dueAt: d.dueAt.getTime() });
   return jobs;
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { FirebreakConfig } from "../config.js";
 import type { EnvOptions } from "../config.js";
 import type { JobsConfig } from "../config-schema/jobs.js";
-import type { Clock, UserGroupDirectory } from "../core/ports.js";
+import type { Clock, PageProviders, UserGroupDirectory } from "../core/ports.js";
 import type { IncidentNotifier } from "../incidents/ports.js";
 import type { Metrics } from "../metrics.js";
 import type { PageNotifier } from "./ports.js";
@@ -24,6 +24,19 @@ export interface PagingSettings {
   webhookBackoffMs: number;
   /** How long one webhook request may take. */
   webhookTimeoutMs: number;
+  /** FIREBREAK_PAGE_WEBHOOK_SECRET: signs pages to webhook contact methods too. */
+  webhookSecret?: string;
+  /** FIREBREAK_PUBLIC_URL: ack links, the voice script, Twilio callbacks, calendar feeds. */
+  publicUrl?: string;
+  /** How long a page's ack code and links stay good. */
+  ackTtlMs: number;
+  /**
+   * How long a delivery claimed by a worker is left to it: past this the worker is presumed
+   * dead, and the provider is asked whether it took the message before anyone sends again.
+   */
+  attemptLeaseMs: number;
+  /** How long before a shift starts its handoff DM goes. */
+  handoffLeadMs: number;
 }
 
 export const DEFAULT_PAGING_SETTINGS: PagingSettings = {
@@ -33,6 +46,9 @@ export const DEFAULT_PAGING_SETTINGS: PagingSettings = {
   webhookMaxAttempts: 6,
   webhookBackoffMs: 2_000,
   webhookTimeoutMs: 10_000,
+  ackTtlMs: 24 * 3_600_000,
+  attemptLeaseMs: 60_000,
+  handoffLeadMs: 15 * 60_000,
 };
 
 /**
@@ -40,13 +56,14 @@ export const DEFAULT_PAGING_SETTINGS: PagingSettings = {
  * reconcile interval from FIREBREAK_RECONCILE_INTERVAL, else firebreak.yaml's `jobs.reconcile`.
  */
 export function pagingSettings(
-  env: Pick<EnvOptions, "paging">,
+  env: Pick<EnvOptions, "paging"> & Partial<Pick<EnvOptions, "notify">>,
   jobs: Pick<JobsConfig, "reconcileMs">,
 ): PagingSettings {
   return {
     ...DEFAULT_PAGING_SETTINGS,
     ...(env.paging ?? {}),
     reconcileIntervalMs: env.paging?.reconcileIntervalMs ?? jobs.reconcileMs,
+    ...(env.notify?.publicUrl ? { publicUrl: env.notify.publicUrl } : {}),
   };
 }
 
@@ -63,6 +80,8 @@ export interface PagingContext {
   notifier: IncidentNotifier;
   /** The pages themselves (DMs) and the channel's "paging …" line. */
   pages: PageNotifier;
+  /** Email, SMS, voice, push and webhook providers (providers/), by contact method type. */
+  providers: PageProviders;
   metrics?: Metrics;
   /**
    * Called in the escalation transaction after the pages are claimed and queued, before

@@ -5,8 +5,7 @@ import type { PagingContext } from "./context.js";
 import { claimPage } from "../store/escalations/escalations.js";
 import type { PageRow } from "../store/escalations/escalations.js";
 import type { PageCause } from "./ports.js";
-import { announceTimer } from "./timer-job.js";
-import { insertDelivery } from "../store/escalations/page-webhook-deliveries.js";
+import { fanOutPage } from "./fan-out.js";
 
 /** Which page (run, step, repeat) to send to whom, and why. */
 export interface PageRequest {
@@ -22,13 +21,13 @@ export interface PageRequest {
 
 /**
  * Pages people, exactly once each: claims (incident, run, step, repeat, person) in `pages`
- * and, only for the claims this transaction won, queues the DM (and the webhook delivery)
- * and records `page.sent`, then mentions the people paged in the incident channel. All in
+ * and, only for the claims this transaction won, fans each out along the person's
+ * notification rules (the DM due now queued, the rest as durable deliveries) and records `page.sent`, then mentions the people paged in the incident channel. All in
  * the caller's transaction, so a page is queued exactly when its claim commits.
  */
 export async function sendPages(
   tx: Queryable,
-  ctx: Pick<PagingContext, "settings" | "metrics" | "pages">,
+  ctx: Pick<PagingContext, "settings" | "metrics" | "pages" | "config" | "providers">,
   incident: Incident,
   req: PageRequest,
 ): Promise<PageRow[]> {
@@ -50,17 +49,7 @@ export async function sendPages(
       continue;
     }
     sent.push(page);
-    await ctx.pages.sendDm(tx, incident, { id: page.id, userId }, req.cause);
-    if (ctx.settings.webhook) {
-      const deliveryId = await insertDelivery(tx, {
-        pageId: page.id,
-        incidentId: incident.id,
-        userId,
-        body: webhookBody(incident, page, req.cause),
-        now: req.now,
-      });
-      await announceTimer(tx, { type: "webhook", deliveryId, dueAt: req.now.getTime() });
-    }
+    const fan = await fanOutPage(tx, ctx, incident, page, req.cause, req.now);
     await appendTimelineEvent(tx, {
       incidentId: incident.id,
       actor: req.actor,
@@ -75,6 +64,14 @@ export async function sendPages(
         repeat: req.repeat,
         ...(req.cause.kind === "escalation" ? { policy: req.cause.policy } : {}),
         late_ms: Math.max(0, req.now.getTime() - req.dueAt.getTime()),
+        methods: fan.deliveries.map((d) => ({
+          method: d.methodId,
+          type: d.methodType,
+          after_ms: d.dueAt.getTime() - req.now.getTime(),
+        })),
+        ...(fan.skipped.length
+          ? { skipped: fan.skipped.map((s) => ({ method: s.methodId, reason: s.reason })) }
+          : {}),
       },
     });
     ctx.metrics?.pages.inc({ channel: "slack_dm", outcome: "delivered" });
@@ -91,26 +88,4 @@ export async function sendPages(
       req.cause,
     );
   return sent;
-}
-
-/** The JSON a webhook receiver (an SMS or phone gateway) gets for one page. */
-function webhookBody(incident: Incident, page: PageRow, cause: PageCause): Record<string, unknown> {
-  return {
-    type: "page",
-    page_id: page.id,
-    idempotency_key: `${incident.id}:${page.run}:${page.step}:${page.repeat}:${page.userId}`,
-    user_id: page.userId,
-    incident: { id: incident.id, title: incident.title, severity: incident.severity, state: incident.state },
-    reason: cause.kind,
-    ...(cause.kind === "escalation"
-      ? {
-          policy: cause.policy,
-          step: page.step,
-          repeat: page.repeat,
-          ack_timeout_ms: cause.ackTimeoutMs,
-          ...(cause.note ? { why: cause.note } : {}),
-        }
-      : { paged_by: cause.by }),
-    paged_at: page.createdAt.toISOString(),
-  };
 }

@@ -8,7 +8,8 @@ import type { Queryable } from "../store/pool.js";
 export type TimerJob =
   | { type: "escalation"; incidentId: number; run: number; step: number; repeat: number; dueAt: number }
   | { type: "timer"; timerId: number; dueAt: number }
-  | { type: "webhook"; deliveryId: number; dueAt: number };
+  /** One page through one contact method (page_deliveries). */
+  | { type: "delivery"; deliveryId: number; dueAt: number };
 
 /** The job id: one job per timer position and due time, so duplicates collapse in BullMQ. */
 export function timerJobId(job: TimerJob): string {
@@ -17,8 +18,8 @@ export function timerJobId(job: TimerJob): string {
       return `esc-${job.incidentId}-${job.run}-${job.step}-${job.repeat}-${job.dueAt}`;
     case "timer":
       return `tmr-${job.timerId}-${job.dueAt}`;
-    case "webhook":
-      return `whk-${job.deliveryId}-${job.dueAt}`;
+    case "delivery":
+      return `dlv-${job.deliveryId}-${job.dueAt}`;
   }
 }
 
@@ -41,7 +42,9 @@ export function parseTimerJob(text: string): TimerJob | undefined {
     if (v.type === "escalation" && ["incidentId", "run", "step", "repeat", "dueAt"].every(n))
       return v as TimerJob;
     if (v.type === "timer" && ["timerId", "dueAt"].every(n)) return v as TimerJob;
-    if (v.type === "webhook" && ["deliveryId", "dueAt"].every(n)) return v as TimerJob;
+    // "webhook": what processes before page deliveries were generalised announced.
+    if ((v.type === "delivery" || v.type === "webhook") && ["deliveryId", "dueAt"].every(n))
+      return { type: "delivery", deliveryId: v.deliveryId as number, dueAt: v.dueAt as number };
   } catch {
     return undefined;
   }

@@ -8,16 +8,16 @@ import { startNtfyFake } from "../../src/emulator/ntfy/index.js";
 import type { NtfyFake } from "../../src/emulator/ntfy/index.js";
 import { startTwilioFake } from "../../src/emulator/twilio/index.js";
 import type { TwilioFake } from "../../src/emulator/twilio/index.js";
-import { createEmailProvider } from "../../src/paging/providers/email.js";
-import { createNtfyProvider } from "../../src/paging/providers/ntfy.js";
+import { createEmailProvider } from "../../src/providers/email.js";
+import { createNtfyProvider } from "../../src/providers/ntfy.js";
 import {
   createTwilioProvider,
   gatherTwiml,
   sayTwiml,
   twilioSignatureValid,
-} from "../../src/paging/providers/twilio.js";
-import type { PageProvider } from "../../src/paging/providers/types.js";
-import { isRetryable } from "../../src/paging/providers/types.js";
+} from "../../src/providers/twilio.js";
+import type { PageProvider } from "../../src/core/ports.js";
+import { isRetryable } from "../../src/core/notify/provider-errors.js";
 import { startSmtpSink } from "../support/smtp-sink.js";
 import type { SmtpSink } from "../support/smtp-sink.js";
 

@@ -3,6 +3,8 @@ import type { PagingContext } from "../../src/paging/context.js";
 import { createIncidentNotifier } from "../../src/slack/notifiers/incident-notifier.js";
 import { createPageNotifier } from "../../src/slack/notifiers/page-notifier.js";
 import { createRunNotifier } from "../../src/slack/notifiers/run-notifier.js";
+import { createPageProviders } from "../../src/providers/index.js";
+import type { ProviderSettings } from "../../src/providers/index.js";
 
 /** A user-group directory that knows `members` and never asks Slack. */
 export function staticUserGroups(members: Record<string, string[]> = {}): UserGroupDirectory {
@@ -21,11 +23,13 @@ export function staticUserGroups(members: Record<string, string[]> = {}): UserGr
 /** The Slack-side ports paging needs, over the real outbox (as the composition root wires them). */
 export function pagingPorts(
   members: Record<string, string[]> = {},
-): Pick<PagingContext, "usergroups" | "notifier" | "pages"> {
+  providers: ProviderSettings = {},
+): Pick<PagingContext, "usergroups" | "notifier" | "pages" | "providers"> {
   return {
     usergroups: staticUserGroups(members),
     notifier: createIncidentNotifier(),
     pages: createPageNotifier(),
+    providers: createPageProviders(providers),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Transporter } from "nodemailer";
-import { FirebreakError } from "../../core/errors.js";
-import type { OutboundMessage, PageProvider } from "./types.js";
-import { redactContact } from "./types.js";
+import { FirebreakError } from "../core/errors.js";
+import type { OutboundMessage, PageProvider } from "../core/ports.js";
+import { redactContact } from "../core/notify/provider-errors.js";
 
 /** SMTP settings (SMTP_URL, FIREBREAK_EMAIL_FROM). */
 export interface EmailSettings {

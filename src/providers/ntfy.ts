@@ -1,5 +1,5 @@
-import { FirebreakError } from "../../core/errors.js";
-import type { OutboundMessage, PageProvider } from "./types.js";
+import { FirebreakError } from "../core/errors.js";
+import type { OutboundMessage, PageProvider } from "../core/ports.js";
 
 /** ntfy settings (NTFY_URL, NTFY_TOKEN). */
 export interface NtfySettings {

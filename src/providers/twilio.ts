@@ -1,8 +1,8 @@
 import type TwilioSdk from "twilio";
 import type { RequestOptions } from "twilio/lib/base/RequestClient.js";
-import { FirebreakError } from "../../core/errors.js";
-import type { OutboundMessage, PageProvider, SendReceipt } from "./types.js";
-import { redactContact } from "./types.js";
+import { FirebreakError } from "../core/errors.js";
+import type { OutboundMessage, PageProvider, SendReceipt } from "../core/ports.js";
+import { redactContact } from "../core/notify/provider-errors.js";
 
 type TwilioModule = typeof TwilioSdk;
 

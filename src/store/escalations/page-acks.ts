@@ -1,0 +1,128 @@
+import type { Queryable } from "../pool.js";
+
+/** A page as its acknowledgement sees it: who, which incident, its code and link nonce, and its answer. */
+export interface PageAck {
+  pageId: number;
+  incidentId: number;
+  userId: string;
+  reason: "escalation" | "adhoc";
+  run: number;
+  step: number;
+  repeat: number;
+  pagedBy: string;
+  ackCode: string | null;
+  ackNonce: string | null;
+  ackExpiresAt: Date | null;
+  answeredAt: Date | null;
+  answeredVia: string | null;
+  createdAt: Date;
+}
+
+interface Row {
+  id: string;
+  incident_id: string;
+  user_id: string;
+  reason: PageAck["reason"];
+  run: number;
+  step: number;
+  repeat: number;
+  paged_by: string;
+  ack_code: string | null;
+  ack_nonce: string | null;
+  ack_expires_at: Date | null;
+  answered_at: Date | null;
+  answered_via: string | null;
+  created_at: Date;
+}
+
+const toAck = (r: Row): PageAck => ({
+  pageId: Number(r.id),
+  incidentId: Number(r.incident_id),
+  userId: r.user_id,
+  reason: r.reason,
+  run: r.run,
+  step: r.step,
+  repeat: r.repeat,
+  pagedBy: r.paged_by,
+  ackCode: r.ack_code,
+  ackNonce: r.ack_nonce,
+  ackExpiresAt: r.ack_expires_at,
+  answeredAt: r.answered_at,
+  answeredVia: r.answered_via,
+  createdAt: r.created_at,
+});
+
+const COLUMNS =
+  "id, incident_id, user_id, reason, run, step, repeat, paged_by, ack_code, ack_nonce, ack_expires_at, answered_at, answered_via, created_at";
+
+/**
+ * The ack codes of `userId`'s pages still open at `now`, under a lock on that person (so two
+ * pages made at once to one person never get the same code).
+ */
+export async function lockOpenAckCodes(tx: Queryable, userId: string, now: Date): Promise<Set<string>> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`fb-ack-codes:${userId}`]);
+  const res = await tx.query<{ ack_code: string }>(
+    `SELECT ack_code FROM pages
+      WHERE user_id = $1 AND ack_code IS NOT NULL AND answered_at IS NULL AND ack_expires_at > $2`,
+    [userId, now],
+  );
+  return new Set(res.rows.map((r) => r.ack_code));
+}
+
+/** Gives a page its ack code and link nonce, valid until `expiresAt`. */
+export async function setPageAck(
+  tx: Queryable,
+  pageId: number,
+  a: { code: string; nonce: string; expiresAt: Date },
+): Promise<void> {
+  await tx.query("UPDATE pages SET ack_code = $2, ack_nonce = $3, ack_expires_at = $4 WHERE id = $1", [
+    pageId,
+    a.code,
+    a.nonce,
+    a.expiresAt,
+  ]);
+}
+
+export async function getPageAck(db: Queryable, pageId: number): Promise<PageAck | null> {
+  const res = await db.query<Row>(`SELECT ${COLUMNS} FROM pages WHERE id = $1`, [pageId]);
+  return res.rows[0] ? toAck(res.rows[0]) : null;
+}
+
+export async function getPageAcks(db: Queryable, pageIds: readonly number[]): Promise<PageAck[]> {
+  const res = await db.query<Row>(`SELECT ${COLUMNS} FROM pages WHERE id = ANY($1::bigint[]) ORDER BY id`, [
+    pageIds,
+  ]);
+  return res.rows.map(toAck);
+}
+
+/** The open page (not expired) of one of `userIds` with ack code `code`: the newest, if several. */
+export async function findPageByCode(
+  db: Queryable,
+  o: { userIds: readonly string[]; code: string; now: Date },
+): Promise<PageAck | null> {
+  const res = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM pages
+      WHERE user_id = ANY($1::text[]) AND ack_code = $2 AND ack_expires_at > $3
+      ORDER BY id DESC LIMIT 1`,
+    [o.userIds, o.code, o.now],
+  );
+  return res.rows[0] ? toAck(res.rows[0]) : null;
+}
+
+/**
+ * Records the answer to pages not answered yet (single use: an answered page stays as it
+ * was). Returns the pages this call answered.
+ */
+export async function answerPages(
+  tx: Queryable,
+  pageIds: readonly number[],
+  o: { via: string; now: Date; nonce?: string },
+): Promise<PageAck[]> {
+  const res = await tx.query<Row>(
+    `UPDATE pages SET answered_at = $2, answered_via = $3
+      WHERE id = ANY($1::bigint[]) AND answered_at IS NULL AND ($4::text IS NULL OR ack_nonce = $4)
+      RETURNING ${COLUMNS}`,
+    [pageIds, o.now, o.via, o.nonce ?? null],
+  );
+  return res.rows.map(toAck);
+}
