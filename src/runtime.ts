@@ -65,6 +65,9 @@ import { createHttpApp } from "./web/http-app.js";
 import { incidentPagesRouter } from "./web/incident-pages.js";
 import { intakeRouter } from "./web/intake-routes.js";
 import { insightsRouter } from "./web/insights-pages.js";
+import { ackRouter } from "./web/ack-routes.js";
+import { calendarRouter } from "./web/calendar-route.js";
+import { twilioRouter } from "./web/twilio-routes.js";
 
 /** Which part of Firebreak a process runs: HTTP only, background jobs only, or both. */
 export type ProcessRole = "web" | "worker" | "both";
@@ -270,6 +273,18 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   http.use(
     insightsRouter({ pool, clock, timeZone: config.timezone, access, people, services: () => serviceNames }),
   );
+  // Answering pages where they land: ack links, Twilio's SMS replies and calls, calendar feeds.
+  const answers = { paging, incidents };
+  http.use(ackRouter({ ...answers, timeZone: config.timezone }));
+  http.use(
+    twilioRouter({
+      answers,
+      ...(env.notify.twilio ? { authToken: env.notify.twilio.authToken } : {}),
+      ...(env.notify.publicUrl ? { publicUrl: env.notify.publicUrl } : {}),
+      log: log.child({ component: "twilio" }),
+    }),
+  );
+  http.use(calendarRouter(paging));
   const socketMode = Boolean(env.slackAppToken) && !o.slack;
   // Bolt answers Slack's requests: web processes only (a worker never loads it).
   let slackApp: SlackApp | null = null;

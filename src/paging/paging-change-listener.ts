@@ -5,6 +5,31 @@ import { armBreachTimer, armStatusReminder, armTimer } from "./incident-timers.j
 import { getEscalation } from "../store/escalations/escalations.js";
 import { startEscalation, stopEscalation } from "./start-escalation.js";
 import { cancelTimers, pendingTimer } from "../store/timers/timers.js";
+import { withdrawPendingForIncident } from "../store/deliveries/page-deliveries.js";
+import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
+import { ENGINE_ACTOR } from "./context.js";
+
+/**
+ * An ack stops every delivery not yet out, in the ack's transaction: the SMS due in a
+ * minute and the call due in three are withdrawn (and recorded) before they are sent.
+ */
+async function withdrawDeliveries(tx: pg.PoolClient, incidentId: number, state: string, now: Date) {
+  for (const d of await withdrawPendingForIncident(tx, incidentId, { since: now, now })) {
+    await appendTimelineEvent(tx, {
+      incidentId,
+      actor: ENGINE_ACTOR,
+      kind: "page.withdrawn",
+      at: now,
+      data: {
+        page: d.pageId,
+        user: d.userId,
+        channel: d.methodType,
+        method: d.methodId,
+        reason: `the incident was ${state} before it was due`,
+      },
+    });
+  }
+}
 
 /**
  * Starts and stops escalation and the incident timers inside the transaction of each
@@ -36,10 +61,12 @@ export function pagingChangeListener(
         case "acknowledged":
         case "mitigated":
           await stopEscalation(tx, incident.id, change.kind, actor, now);
+          await withdrawDeliveries(tx, incident.id, change.kind, now);
           await cancelTimers(tx, incident.id, ["sla_breach"], now);
           return;
         case "resolved":
           await stopEscalation(tx, incident.id, "resolved", actor, now);
+          await withdrawDeliveries(tx, incident.id, "resolved", now);
           await cancelTimers(tx, incident.id, ["sla_breach", "status_update"], now);
           await armTimer(tx, {
             incidentId: incident.id,

@@ -2,9 +2,18 @@ import express from "express";
 import type { Metrics } from "../metrics.js";
 
 /** Routes with a metric label of their own; everything else counts as "other" (bounded cardinality). */
-const LABELLED_ROUTES = new Set(["/slack/events", "/alerts/alertmanager", "/healthz", "/readyz", "/metrics"]);
-/** Doors with a name in the path, counted under their prefix. */
-const PREFIXED_ROUTES = ["/integrations", "/heartbeats"];
+const LABELLED_ROUTES = new Set([
+  "/slack/events",
+  "/alerts/alertmanager",
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  "/twilio/sms",
+  "/twilio/voice",
+  "/twilio/status",
+]);
+/** Doors with a name or a token in the path, counted under their prefix. */
+const PREFIXED_ROUTES = ["/integrations", "/heartbeats", "/ack", "/calendar"];
 
 /**
  * Firebreak's express app: every request counted and timed in /metrics. The composition

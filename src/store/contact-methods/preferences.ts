@@ -35,21 +35,20 @@ export async function loadPreferences(
     }
     return p;
   };
-  const [methods, rules, settings] = await Promise.all([
-    db.query<MethodRow>(
-      `SELECT id, user_id, method_id, type, target, verified_at FROM contact_methods
-        WHERE user_id = ANY($1::text[]) AND removed_at IS NULL ORDER BY id`,
-      [userIds],
-    ),
-    db.query<{ user_id: string; method_id: string; after_ms: number | null }>(
-      "SELECT user_id, method_id, after_ms FROM notification_rules WHERE user_id = ANY($1::text[]) ORDER BY updated_at, method_id",
-      [userIds],
-    ),
-    db.query<{ user_id: string; handoff_first_method: boolean }>(
-      "SELECT user_id, handoff_first_method FROM person_settings WHERE user_id = ANY($1::text[])",
-      [userIds],
-    ),
-  ]);
+  // One after another: `db` may be a transaction's client.
+  const methods = await db.query<MethodRow>(
+    `SELECT id, user_id, method_id, type, target, verified_at FROM contact_methods
+      WHERE user_id = ANY($1::text[]) AND removed_at IS NULL ORDER BY id`,
+    [userIds],
+  );
+  const rules = await db.query<{ user_id: string; method_id: string; after_ms: number | null }>(
+    "SELECT user_id, method_id, after_ms FROM notification_rules WHERE user_id = ANY($1::text[]) ORDER BY updated_at, method_id",
+    [userIds],
+  );
+  const settings = await db.query<{ user_id: string; handoff_first_method: boolean }>(
+    "SELECT user_id, handoff_first_method FROM person_settings WHERE user_id = ANY($1::text[])",
+    [userIds],
+  );
   for (const r of methods.rows) of(r.user_id).methods.push(toMethod(r));
   for (const r of rules.rows) of(r.user_id).rules.push({ methodId: r.method_id, afterMs: r.after_ms });
   for (const r of settings.rows) of(r.user_id).handoffFirstMethod = r.handoff_first_method;

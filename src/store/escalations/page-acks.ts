@@ -109,20 +109,35 @@ export async function findPageByCode(
   return res.rows[0] ? toAck(res.rows[0]) : null;
 }
 
-/**
- * Records the answer to pages not answered yet (single use: an answered page stays as it
- * was). Returns the pages this call answered.
- */
+/** Records the answer to pages not answered yet (an answered page keeps its first answer). */
 export async function answerPages(
   tx: Queryable,
   pageIds: readonly number[],
-  o: { via: string; now: Date; nonce?: string },
+  o: { via: string; now: Date },
 ): Promise<PageAck[]> {
   const res = await tx.query<Row>(
     `UPDATE pages SET answered_at = $2, answered_via = $3
-      WHERE id = ANY($1::bigint[]) AND answered_at IS NULL AND ($4::text IS NULL OR ack_nonce = $4)
+      WHERE id = ANY($1::bigint[]) AND answered_at IS NULL
       RETURNING ${COLUMNS}`,
-    [pageIds, o.now, o.via, o.nonce ?? null],
+    [pageIds, o.now, o.via],
+  );
+  return res.rows.map(toAck);
+}
+
+/**
+ * Locks the pages of `pageIds` not answered yet (with `nonce`, only the page whose link
+ * carries it), for the caller's transaction: the one answer a page gets is decided under it.
+ */
+export async function lockUnansweredPages(
+  tx: Queryable,
+  pageIds: readonly number[],
+  nonce?: string,
+): Promise<PageAck[]> {
+  const res = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM pages
+      WHERE id = ANY($1::bigint[]) AND answered_at IS NULL AND ($2::text IS NULL OR ack_nonce = $2)
+      ORDER BY id FOR UPDATE`,
+    [pageIds, nonce ?? null],
   );
   return res.rows.map(toAck);
 }

@@ -31,3 +31,11 @@ export async function forgetSignedRequests(db: Queryable, before: Date): Promise
   const res = await db.query("DELETE FROM twilio_requests_seen WHERE seen_at < $1", [before]);
   return res.rowCount ?? 0;
 }
+
+/** Whether a signed inbound request with this signature was acted on before. */
+export async function signedRequestSeen(db: Queryable, signatureSha256: string): Promise<boolean> {
+  const res = await db.query("SELECT 1 FROM twilio_requests_seen WHERE signature_sha256 = $1", [
+    signatureSha256,
+  ]);
+  return (res.rowCount ?? 0) > 0;
+}
