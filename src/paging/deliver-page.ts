@@ -15,6 +15,7 @@ import {
   getDelivery,
   lockBundleMates,
   lockContactTarget,
+  lockClaimed,
   lockPendingDelivery,
   recordAttempt,
   releaseClaim,
@@ -182,12 +183,15 @@ async function recordOutcome(
   const ids = all.map((d) => d.id);
   const attempts = lead.attempts + 1;
   return withTransaction(ctx.pool, async (tx): Promise<DeliveryOutcome> => {
+    // The claim must still be ours: a worker that took it over as in doubt records instead.
+    if (!(await lockClaimed(tx, lead.id, now))) return { kind: "inactive" };
     if ("receipt" in result) {
       await recordAttempt(tx, ids, {
         status: "delivered",
         error: null,
         providerRef: result.receipt.ref,
         now,
+        claimedAt: now,
       });
       if (isRateLimited(lead.methodType)) await recordSent(tx, lead.methodType, lead.target, now);
       for (const d of all) {
@@ -203,14 +207,14 @@ async function recordOutcome(
     if (isRetryable(result.error) && attempts < ctx.settings.webhookMaxAttempts) {
       const delay = Math.min(MAX_BACKOFF_MS, ctx.settings.webhookBackoffMs * 2 ** (attempts - 1));
       const nextAttemptAt = new Date(now.getTime() + delay);
-      await recordAttempt(tx, ids, { status: "pending", error, nextAttemptAt, now });
+      await recordAttempt(tx, ids, { status: "pending", error, nextAttemptAt, now, claimedAt: now });
       ctx.log.warn(
         { delivery: lead.id, type: lead.methodType, attempts, error },
         "page delivery failed; will retry",
       );
       return { kind: "retry", attempts, error, next: job(lead.id, nextAttemptAt) };
     }
-    await recordAttempt(tx, ids, { status: "dead", error, now });
+    await recordAttempt(tx, ids, { status: "dead", error, now, claimedAt: now });
     for (const d of all) await deadLetter(tx, ctx, d, attempts, error, now);
     return { kind: "dead", attempts, error };
   });

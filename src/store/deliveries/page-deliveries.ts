@@ -130,6 +130,15 @@ export async function lockPendingDelivery(tx: Queryable, id: number): Promise<Pa
   return res.rows[0] ? toDelivery(res.rows[0]) : null;
 }
 
+/** Locks a delivery if it is still pending under the claim made at `claimedAt` (the claim is still ours). */
+export async function lockClaimed(tx: Queryable, id: number, claimedAt: Date): Promise<boolean> {
+  const res = await tx.query(
+    "SELECT 1 FROM page_deliveries WHERE id = $1 AND status = 'pending' AND attempt_started_at = $2 FOR UPDATE",
+    [id, claimedAt],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
 /** The deliveries that went out in one message (a bundle): the lead and those it carried. */
 export async function bundleOf(db: Queryable, leadId: number): Promise<PageDelivery[]> {
   const res = await db.query<Row>(
@@ -200,7 +209,11 @@ export async function claimAttempt(
   );
 }
 
-/** Records what one attempt did for every delivery it carried. */
+/**
+ * Records what one attempt did for every delivery it carried. With `claimedAt`, only for
+ * deliveries still pending under that claim (a claim taken over as in doubt is not ours).
+ * Returns how many it recorded.
+ */
 export async function recordAttempt(
   tx: Queryable,
   ids: readonly number[],
@@ -210,18 +223,21 @@ export async function recordAttempt(
     nextAttemptAt?: Date;
     providerRef?: string | null;
     now: Date;
+    claimedAt?: Date;
   },
-): Promise<void> {
-  await tx.query(
+): Promise<number> {
+  const res = await tx.query(
     `UPDATE page_deliveries SET status = $2, attempts = attempts + 1, last_error = $3,
             next_attempt_at = COALESCE($4, next_attempt_at), attempt_started_at = NULL,
             bundled_into = CASE WHEN $2 = 'pending' THEN NULL ELSE bundled_into END,
             sent_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz ELSE sent_at END,
             provider_ref = COALESCE($5, provider_ref),
             finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $6::timestamptz END
-      WHERE id = ANY($1::bigint[])`,
-    [ids, a.status, a.error, a.nextAttemptAt ?? null, a.providerRef ?? null, a.now],
+      WHERE id = ANY($1::bigint[])
+        AND ($7::timestamptz IS NULL OR (status = 'pending' AND attempt_started_at = $7::timestamptz))`,
+    [ids, a.status, a.error, a.nextAttemptAt ?? null, a.providerRef ?? null, a.now, a.claimedAt ?? null],
   );
+  return res.rowCount ?? 0;
 }
 
 /** Releases a claim whose outcome is known not to have reached the provider (no attempt counted). */
