@@ -312,6 +312,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     registerSlackListeners(slackApp.app, {
       incidents,
       runs,
+      paging,
       slack,
       names,
       alertmanager,

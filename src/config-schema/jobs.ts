@@ -23,6 +23,8 @@ export interface JobsConfig {
   maintenanceReleaseMs: number;
   /** How often a worker checks whether the weekly report is due (it is sent once, whoever checks). */
   weeklyReportMs: number;
+  /** Shifts about to start looked for, to DM their people (handoff notices). */
+  handoffCheckMs: number;
 }
 
 export const DEFAULT_JOBS: JobsConfig = {
@@ -36,6 +38,7 @@ export const DEFAULT_JOBS: JobsConfig = {
   heartbeatCheckMs: 10_000,
   maintenanceReleaseMs: 10_000,
   weeklyReportMs: 60_000,
+  handoffCheckMs: 60_000,
 };
 
 const interval = durationString.refine((ms) => ms >= 1_000 && ms <= 3_600_000, {
@@ -56,6 +59,7 @@ export const jobsSectionShape = {
       heartbeat_check: interval.optional(),
       maintenance_release: interval.optional(),
       weekly_report: interval.optional(),
+      handoff_check: interval.optional(),
     })
     .default({}),
 };
@@ -72,5 +76,6 @@ export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>
     heartbeatCheckMs: raw.heartbeat_check ?? DEFAULT_JOBS.heartbeatCheckMs,
     maintenanceReleaseMs: raw.maintenance_release ?? DEFAULT_JOBS.maintenanceReleaseMs,
     weeklyReportMs: raw.weekly_report ?? DEFAULT_JOBS.weeklyReportMs,
+    handoffCheckMs: raw.handoff_check ?? DEFAULT_JOBS.handoffCheckMs,
   };
 }

@@ -12,6 +12,8 @@ import type { Metrics } from "../metrics.js";
 import type { PagingContext } from "../paging/context.js";
 import type { RunDeps } from "../runs/deps.js";
 import { sweepRuns } from "../runs/sweep-runs.js";
+import { sendHandoffNotices } from "../paging/handoff-notices.js";
+import { forgetSignedRequests } from "../store/links/signing-keys.js";
 import type { OutboxDrainer } from "../slack/outbox/drainer.js";
 import { periodicJob, recordJobPass } from "./background-job.js";
 import type { BackgroundJob } from "./background-job.js";
@@ -51,9 +53,11 @@ export interface BackgroundJobDeps {
  * - `summary-refresher`: open incidents' summaries (age, time left);
  * - `usergroup-refresher`: user group members re-read from Slack when stale;
  * - `heartbeat-checker`: heartbeats past their deadline open their incidents;
- * - `maintenance-releaser`: ended maintenance windows let go of what they held back.
+ * - `maintenance-releaser`: ended maintenance windows let go of what they held back;
  * - `weekly-report`: sends the weekly report when it is due (once per week, whichever
  *   worker gets there first; off without `weekly_report:` in firebreak.yaml).
+ * - `handoff-notifier`: DMs people whose shift is about to start, once per shift;
+ * - `signature-cleanup`: forgets Twilio signatures old enough that a replay fails anyway.
  *
  * - `inbound-replayer`: Slack requests whose work failed after the ack, run again.
  *
@@ -182,6 +186,24 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
           }),
         ]
       : []),
+    periodicJob({
+      name: "handoff-notifier",
+      intervalMs: d.jobs.handoffCheckMs,
+      tick: () => sendHandoffNotices(d.paging, d.paging.clock.now()),
+      log: log("handoff-notifier"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "signature-cleanup",
+      intervalMs: 3_600_000,
+      tick: () =>
+        forgetSignedRequests(
+          d.paging.pool,
+          new Date(d.paging.clock.now().getTime() - 2 * d.paging.settings.ackTtlMs),
+        ),
+      log: log("signature-cleanup"),
+      metrics: d.metrics,
+    }),
   ];
 }
 

@@ -11,16 +11,17 @@ import { mentionUser } from "../core/mrkdwn.js";
 import { claimRequestKey } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { WORKSPACE_CHAIN, appendTimelineEvent } from "../store/timeline/timeline-events.js";
-import type { PagingContext } from "./context.js";
 import { currentOverrides, insertOverride, removeOverride } from "../store/oncall/overrides.js";
 import { simulatePolicy } from "./simulate-policy.js";
+import { runMeCommand } from "./contact-preferences.js";
+import type { MeDeps } from "./contact-preferences.js";
 
 /**
  * Runs one `/oncall` command for `userId`; the answer is mrkdwn for an ephemeral reply.
  * `requestKey` (the command's trigger id) adds an override once however often Slack delivers it.
  */
 export async function runOncallCommand(
-  ctx: Pick<PagingContext, "pool" | "clock" | "config">,
+  ctx: MeDeps,
   command: OncallCommand,
   userId: string,
   requestKey?: string,
@@ -50,6 +51,8 @@ export async function runOncallCommand(
   switch (command.kind) {
     case "help":
       return ONCALL_HELP;
+    case "me":
+      return runMeCommand(ctx, command.command, userId);
     case "who": {
       const list = command.schedule ? [pickSchedule(command.schedule)] : Object.values(schedules);
       if (list.length === 0)

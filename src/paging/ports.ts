@@ -38,6 +38,8 @@ export interface PageNotifier {
     userIds: readonly string[],
     cause: PageCause,
   ): Promise<void>;
+  /** DMs `userId` a line of their own (a handoff notice, a test page). */
+  dmPerson(tx: Queryable, userId: string, text: string): Promise<void>;
   /** DMs `userId` that the postmortem of a resolved incident is due. */
   remindPostmortem(tx: Queryable, incident: Incident, userId: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from "../duration.js";
 import { inputInvalid } from "../errors.js";
 import { parseSeverity, type Severity } from "../incident/severity.js";
+import { ME_HELP, parseMeCommand, type MeCommand } from "./parse-me-command.js";
 import { WHEN_HELP, parseWhenSpec, type WhenSpec } from "./when.js";
 import { escapeMrkdwn } from "../mrkdwn.js";
 
@@ -20,6 +21,8 @@ export type OncallCommand =
       target: { kind: "policy"; name: string } | { kind: "severity"; severity: Severity };
       at?: WhenSpec;
     }
+  /** `/oncall me …`: the caller's own contact methods and notification rules. */
+  | { kind: "me"; command: MeCommand }
   | { kind: "help" };
 
 const USAGE = {
@@ -40,6 +43,7 @@ export const ONCALL_HELP = [
   "• `/oncall override @user until <time> [schedule]` — like `/oncall override @alice until tomorrow 09:00`",
   "• `/oncall override remove <id>` — cancel an override",
   "• `/oncall simulate <policy | P0–P3> [at <time>]` — who would be paged, and when, if nobody acknowledged",
+  ...ME_HELP,
   "• `/oncall help` — this list",
   `Times are read in the schedule's time zone, ${WHEN_HELP}.`,
 ].join("\n");
@@ -174,6 +178,8 @@ export function parseOncallCommand(text: string): OncallCommand {
       return parseOverride(rest);
     case "simulate":
       return parseSimulate(rest);
+    case "me":
+      return { kind: "me", command: parseMeCommand(rest) };
     case "at": {
       const at = parseAt(words, USAGE.who);
       return { kind: "who", ...(at ? { at } : {}) };

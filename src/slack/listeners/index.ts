@@ -4,6 +4,7 @@ import type { AlertIngestDeps } from "../../alerts/process-notification.js";
 import type { UserNames } from "../../core/ports.js";
 import type { IncidentDeps } from "../../incidents/deps.js";
 import type { WeeklyReportDeps } from "../../insights/weekly-report.js";
+import type { PagingContext } from "../../paging/context.js";
 import type { RunDeps } from "../../runs/deps.js";
 import type { SlackTransport } from "../transport.js";
 import { registerAlertListeners } from "./alert-listeners.js";
@@ -16,6 +17,7 @@ import { registerRunListeners } from "./run-listeners.js";
 export interface SlackListenerDeps {
   incidents: IncidentDeps;
   runs: RunDeps;
+  paging: PagingContext;
   slack: SlackTransport;
   names: UserNames;
   /** Alertmanager's API: without ALERTMANAGER_URL there is no Silence control to listen to. */
@@ -35,7 +37,7 @@ export interface SlackListenerDeps {
 export function registerSlackListeners(app: App, d: SlackListenerDeps): void {
   registerIncidentListeners(app, { ...d.incidents, slack: d.slack, reports: d.reports });
   registerRunListeners(app, { ...d.runs, slack: d.slack });
-  registerOncallListeners(app, { ...d.incidents, slack: d.slack });
+  registerOncallListeners(app, { ...d.incidents, slack: d.slack, paging: d.paging });
   registerAlertsCommandListeners(app, { ...d.alerts, slack: d.slack });
   if (d.alertmanager)
     registerAlertListeners(app, {

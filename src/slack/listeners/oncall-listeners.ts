@@ -20,6 +20,8 @@ export interface OncallListenerDeps extends Pick<PagingContext, "clock" | "confi
   slack: SlackTransport;
   log: Logger;
   roles: RoleDirectory;
+  /** Paging, for `/oncall me` (providers to send codes and test pages). */
+  paging: PagingContext;
 }
 
 /** `/oncall`: acks at once (bad input is answered in the ack), then answers ephemerally. */
@@ -58,7 +60,7 @@ export function registerOncallListeners(app: App, deps: OncallListenerDeps): voi
           }));
         }
       }
-      const text = await runOncallCommand(deps, parsed, command.user_id, command.trigger_id);
+      const text = await runOncallCommand(deps.paging, parsed, command.user_id, command.trigger_id);
       await sendReply(deps, command.response_url, oncallReply(text));
     });
   });

@@ -24,6 +24,14 @@ export function createPageNotifier(services: readonly Service[] = []): PageNotif
       // The channel is looked up at send time: it may not exist yet.
       await postIncidentMessage(tx, incident, { text: pageChannelMention(incident, userIds, cause) });
     },
+    async dmPerson(tx, userId, text) {
+      await enqueueSlackCall(tx, {
+        method: "chat.postMessage",
+        args: { channel: userId, text, unfurl_links: false },
+        incidentId: null,
+        channelKey: `dm:${userId}`,
+      });
+    },
     async remindPostmortem(tx, incident, userId) {
       await enqueueSlackCall(tx, {
         method: "chat.postMessage",
