@@ -7,6 +7,10 @@ import { FirebreakError } from "./core/errors.js";
 import { startSlackEmulator } from "./emulator/slack/emulator.js";
 import type { SlackEmulator } from "./emulator/slack/emulator.js";
 import { createSlackRequestSender } from "./emulator/slack/request-sender.js";
+import { startNtfyFake } from "./emulator/ntfy/index.js";
+import type { NtfyFake } from "./emulator/ntfy/index.js";
+import { startTwilioFake } from "./emulator/twilio/index.js";
+import type { TwilioFake } from "./emulator/twilio/index.js";
 import type { Runtime } from "./runtime.js";
 
 /** Local mode: Firebreak against a built-in Slack-compatible emulator on loopback, with a web console. */
@@ -59,6 +63,7 @@ export async function startLocalMode(opts: LocalModeOptions): Promise<LocalMode>
       },
     );
   });
+  const phones = await emulatePageProviders(opts.env);
   const consoleApp = createConsoleServer({ emulator, logger: opts.logger.child({ component: "console" }) });
   consoleServer = consoleApp;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -68,6 +73,11 @@ export async function startLocalMode(opts: LocalModeOptions): Promise<LocalMode>
     slack: { token: botToken, signingSecret, apiUrl: emulator.apiUrl },
     consoleUrl: emulator.url,
     async attach(firebreakUrl) {
+      // Twilio calls FIREBREAK_PUBLIC_URL; here that is wherever Firebreak ended up listening.
+      if (phones.twilio && phones.publicUrl) {
+        const from = phones.publicUrl;
+        phones.twilio.route = (u) => (u.startsWith(from) ? firebreakUrl + u.slice(from.length) : u);
+      }
       consoleApp.connect({
         firebreakUrl,
         sender: createSlackRequestSender({
@@ -84,6 +94,38 @@ export async function startLocalMode(opts: LocalModeOptions): Promise<LocalMode>
     async stop() {
       consoleApp.close();
       await emulator.close();
+      await phones.twilio?.close();
+      await phones.ntfy?.close();
     },
   };
+}
+
+const EMULATED_FROM = "+15005550006";
+
+/**
+ * Without Twilio or ntfy configured, local mode runs Twilio- and ntfy-compatible emulators
+ * and points SMS, voice and push pages at them (setting `env` before the runtime reads it),
+ * so a newcomer sees each page fan out in the console without any provider account.
+ */
+async function emulatePageProviders(
+  env: EnvOptions,
+): Promise<{ twilio: TwilioFake | null; ntfy: NtfyFake | null; publicUrl?: string }> {
+  let twilio: TwilioFake | null = null;
+  let ntfy: NtfyFake | null = null;
+  const publicUrl = env.notify.publicUrl ?? `http://127.0.0.1:${env.port > 0 ? env.port : 3000}`;
+  if (!env.notify.twilio) {
+    twilio = await startTwilioFake({ numbers: { [EMULATED_FROM]: { smsUrl: `${publicUrl}/twilio/sms` } } });
+    env.notify.publicUrl = publicUrl;
+    env.notify.twilio = {
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      from: EMULATED_FROM,
+      apiUrl: twilio.url,
+    };
+  }
+  if (!env.notify.ntfy) {
+    ntfy = await startNtfyFake();
+    env.notify.ntfy = { url: ntfy.url };
+  }
+  return { twilio, ntfy, ...(env.notify.publicUrl ? { publicUrl: env.notify.publicUrl } : {}) };
 }

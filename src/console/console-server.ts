@@ -14,7 +14,8 @@ import {
   sendComposerText,
   submitView,
 } from "./console-actions.js";
-import { renderConsolePage, renderPanels } from "./console-view.js";
+import type { DeliveryView } from "../web/delivery-views.js";
+import { renderConsolePage, renderPagesPanel, renderPanels } from "./console-view.js";
 import type { ConsoleSelection } from "./console-view.js";
 
 /** The local-mode web console, served on the emulator's port (its `fallback`). */
@@ -83,6 +84,20 @@ export function createConsoleServer(opts: {
       );
     return target;
   };
+
+  /** The deliveries of the latest pages, read from Firebreak's incident pages (loopback). */
+  async function pagesPanel(): Promise<string> {
+    if (!target) return renderPagesPanel(null, "Firebreak is still starting…");
+    try {
+      const res = await fetch(`${target.firebreakUrl}/incidents/pages.json`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      if (!res.ok) return renderPagesPanel(null, `Firebreak answered ${res.status}.`);
+      return renderPagesPanel(((await res.json()) as { deliveries: DeliveryView[] }).deliveries);
+    } catch {
+      return renderPagesPanel(null, "Firebreak is not answering.");
+    }
+  }
 
   async function act(body: Record<string, unknown>, action: string): Promise<ActionResult> {
     const userId = field(body, "as");
@@ -163,7 +178,8 @@ export function createConsoleServer(opts: {
         return true;
       }
       if (req.method === "GET" && p === "/console/panels") {
-        send(res, 200, "application/json", JSON.stringify(renderPanels(emulator, selection(url))));
+        const panels = { ...renderPanels(emulator, selection(url)), pages: await pagesPanel() };
+        send(res, 200, "application/json", JSON.stringify(panels));
         return true;
       }
       if (req.method === "GET" && p === "/console/events") {

@@ -1,5 +1,6 @@
 import type { SlackEmulator } from "../emulator/slack/emulator.js";
 import type { EmulatedChannel, EmulatedMessage, EmulatedView } from "../emulator/slack/types.js";
+import type { DeliveryView } from "../web/delivery-views.js";
 import { escapeHtml } from "../web/html.js";
 import type { BlockLookup } from "./block-kit-html.js";
 import { blocksToHtml } from "./block-kit-html.js";
@@ -20,6 +21,34 @@ export interface ConsolePanels {
   modal: string;
   /** Changes only when the modal shown changes, so typing into it is not wiped by a refresh. */
   modalKey: string;
+  /** Each page's deliveries: who, how, when, outcome (filled in by the server from Firebreak). */
+  pages?: string;
+}
+
+const MEDIUM: Record<DeliveryView["type"], string> = {
+  slack: "💬 Slack DM",
+  email: "✉️ email",
+  sms: "📱 SMS",
+  voice: "📞 call",
+  ntfy: "🔔 push",
+  webhook: "🪝 webhook",
+};
+
+/**
+ * The pages panel: every delivery of the latest pages, newest first, grouped by page, so
+ * the fan-out along each person's rules (and what an ack withdrew) is visible.
+ */
+export function renderPagesPanel(deliveries: readonly DeliveryView[] | null, note?: string): string {
+  if (deliveries === null) return `<h2>Pages</h2><p class="muted">${escapeHtml(note ?? "Unavailable.")}</p>`;
+  if (deliveries.length === 0)
+    return `<h2>Pages</h2><p class="muted">No pages yet. Declare a P1 (<code>/incident declare P1 …</code>) to see each page fan out.</p>`;
+  const rows = deliveries
+    .map(
+      (d) =>
+        `<tr class="delivery ${escapeHtml(d.status)}"><td>#${d.incident}</td><td>${escapeHtml(d.user)}</td><td>${MEDIUM[d.type] ?? escapeHtml(d.type)} <code>${escapeHtml(d.method)}</code> ${escapeHtml(d.to)}</td><td>${escapeHtml((d.sent_at ?? d.due_at).slice(11, 19))}</td><td>${escapeHtml(d.outcome)}</td></tr>`,
+    )
+    .join("");
+  return `<h2>Pages</h2><table class="pages"><thead><tr><th>incident</th><th>who</th><th>how</th><th>when (UTC)</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const href = (channelId: string, userId: string) =>
@@ -168,7 +197,8 @@ ${links.incidentsUrl ? `<a id="incident-pages" href="${escapeHtml(links.incident
 ${links.ready ? "" : '<span class="warn">Firebreak is still starting…</span>'}</header>
 <div class="layout"><nav id="sidebar">${panels.sidebar}</nav>
 <main><div id="channel-header">${panels.header}</div><div id="messages">${panels.messages}</div>
-<form id="composer"><input id="composer-input" name="text" autocomplete="off" placeholder="Message, or a slash command: /incident declare P2 Checkout is slow · /incident help · /oncall · /run help · /alerts maintenance list"><button type="submit">Send</button></form></main></div>
+<form id="composer"><input id="composer-input" name="text" autocomplete="off" placeholder="Message, or a slash command: /incident declare P2 Checkout is slow · /incident help · /oncall · /run help · /alerts maintenance list"><button type="submit">Send</button></form></main>
+<aside id="pages">${panels.pages ?? renderPagesPanel(null, "Firebreak is still starting…")}</aside></div>
 <div id="modal" data-key="${escapeHtml(panels.modalKey)}">${panels.modal}</div>
 <div id="toast" role="status" aria-live="polite"></div>
 <script src="/console/console.js"></script></body></html>`;

@@ -21,7 +21,9 @@ import { getIncident, listIncidents } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { listTimeline } from "../store/timeline/timeline-events.js";
 import type { TimelineEvent } from "../store/timeline/timeline-events.js";
+import { listDeliveries, listRecentDeliveries } from "../store/deliveries/page-deliveries.js";
 import type { WebAccessOptions } from "./access.js";
+import { deliveryView } from "./delivery-views.js";
 import { requireWebAccess } from "./access.js";
 import { escapeHtml, layout, raw } from "./html.js";
 import { renderIncidentList, renderIncidentPage } from "./incident-views.js";
@@ -71,6 +73,11 @@ export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
       }),
     );
   });
+  // Registered before /incidents/:id: the latest page deliveries, for the local console.
+  router.get("/incidents/pages.json", async (_req, res) => {
+    const list = await listRecentDeliveries(deps.pool, 100);
+    sendPage(res, "application/json", JSON.stringify({ deliveries: list.map(deliveryView) }));
+  });
   router.get("/incidents/:id", async (req, res) => {
     const found = await load(deps, req, res);
     if (!found) return;
@@ -90,6 +97,7 @@ export function incidentPagesRouter(deps: IncidentPagesDeps): Router {
         ...(show ? { show } : {}),
         timeZone: deps.config.timezone,
         now,
+        deliveries: await listDeliveries(deps.pool, incident.id),
       }),
     );
   });

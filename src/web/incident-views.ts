@@ -5,6 +5,8 @@ import { describeBreak } from "../core/timeline/event-hash.js";
 import { humanDuration } from "../core/duration.js";
 import { formatInTimeZone } from "../core/time-format.js";
 import type { FollowUp } from "../store/follow-ups/follow-ups.js";
+import type { PageDelivery } from "../store/deliveries/page-deliveries.js";
+import { renderDeliveries } from "./delivery-views.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import { html, layout } from "./html.js";
 import type { SafeHtml } from "./html.js";
@@ -164,6 +166,8 @@ export interface IncidentPageInput {
   show?: EventTag;
   timeZone: string;
   now: Date;
+  /** The deliveries of its pages (who was paged how, when, and what became of it). */
+  deliveries?: readonly PageDelivery[];
 }
 
 /** GET /incidents/:id: details, the verified timeline in sentences, follow-ups and the postmortem draft. */
@@ -201,7 +205,7 @@ export function renderIncidentPage(input: IncidentPageInput): string {
         <a href="/incidents/${i.id}/timeline.json">JSON</a> ·
         <a href="/incidents/${i.id}/postmortem.md">postmortem draft (Markdown)</a>
       </p>
-      ${followUpsSection(i.id, input.followUps, nameOf, zone)}
+      ${followUpsSection(i.id, input.followUps, nameOf, zone)} ${renderDeliveries(input.deliveries ?? [])}
       <h2>Timeline</h2>
       ${timelineFilters(i.id, described, input.show)}
       <table id="timeline" data-show="${input.show ?? "all"}">

@@ -49,6 +49,7 @@
       $("sidebar").innerHTML = panels.sidebar;
       $("channel-header").innerHTML = panels.header;
       messages.innerHTML = panels.messages;
+      if (panels.pages !== undefined) $("pages").innerHTML = panels.pages;
       if (atBottom) messages.scrollTop = messages.scrollHeight;
       const modal = $("modal");
       if (modal.dataset.key !== panels.modalKey) {
@@ -162,6 +163,8 @@
   const events = new EventSource("/console/events");
   events.addEventListener("change", () => refresh());
   events.addEventListener("open", () => refresh());
+  // Emails, SMS and pushes change no Slack channel: the pages panel looks again every few seconds.
+  setInterval(() => refresh(), 3000);
   const messages = $("messages");
   messages.scrollTop = messages.scrollHeight;
   $("composer-input").focus();

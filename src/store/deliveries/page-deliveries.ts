@@ -356,3 +356,9 @@ export async function noteProviderStatus(
   );
   return res.rows.map(toDelivery);
 }
+
+/** The latest deliveries across incidents, newest first (the local console's pages panel). */
+export async function listRecentDeliveries(db: Queryable, limit: number): Promise<PageDelivery[]> {
+  const res = await db.query<Row>("SELECT * FROM page_deliveries ORDER BY id DESC LIMIT $1", [limit]);
+  return res.rows.map(toDelivery);
+}
