@@ -14,6 +14,7 @@ const benches = [
   "audit-verify",
   "insights",
   "chaos",
+  "page-fanout",
 ];
 let failed = 0;
 for (const name of benches) {

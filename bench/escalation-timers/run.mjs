@@ -22,6 +22,7 @@ const { createTimerQueue } = await dist("jobs/timer-queue.js");
 const { TimerScheduler } = await dist("jobs/timer-scheduler.js");
 const { createIncidentNotifier } = await dist("slack/notifiers/incident-notifier.js");
 const { createPageNotifier } = await dist("slack/notifiers/page-notifier.js");
+const { createPageProviders } = await dist("providers/index.js");
 
 const { values } = parseArgs({
   options: {
@@ -141,6 +142,7 @@ await withBenchDatabase(pg, PG, `fb_bench_timers_${process.pid}`, async (databas
       },
       notifier: createIncidentNotifier(),
       pages: createPageNotifier(),
+      providers: createPageProviders({}),
     };
     const queue = createTimerQueue({ redisUrl: REDIS, prefix: PREFIX, log });
     const s = new TimerScheduler({ ctx, queue, databaseUrl, clock: ctx.clock, log, concurrency });

@@ -42,6 +42,8 @@ export interface RecordedNtfyRequest {
   path: string;
   status: number;
   authorization?: string;
+  /** When the request arrived. */
+  at: Date;
 }
 
 /** A running ntfy-compatible server (publish API, polling, access tokens). */
@@ -263,12 +265,14 @@ export async function startNtfyFake(o: NtfyFakeOptions = {}): Promise<NtfyFake> 
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     const auth = req.headers.authorization;
+    const at = now();
     handle(req, url).then(
       ([status, body]) => {
         requests.push({
           method: req.method ?? "GET",
           path: url.pathname,
           status,
+          at,
           ...(auth ? { authorization: auth } : {}),
         });
         res.writeHead(status, {
@@ -285,6 +289,7 @@ export async function startNtfyFake(o: NtfyFakeOptions = {}): Promise<NtfyFake> 
           method: req.method ?? "GET",
           path: url.pathname,
           status,
+          at,
           ...(auth ? { authorization: auth } : {}),
         });
         res.writeHead(status, { "content-type": "application/json" });

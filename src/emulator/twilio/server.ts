@@ -39,6 +39,7 @@ export interface RecordedTwilioRequest {
   method: string;
   path: string;
   status: number;
+  /** When the request arrived. */
   at: Date;
 }
 
@@ -275,8 +276,10 @@ export async function startTwilioFake(o: TwilioFakeOptions = {}): Promise<Twilio
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // When the request arrived (what a benchmark measures), not when it was answered.
+    const arrived = now();
     const record = (status: number) =>
-      requests.push({ method: req.method ?? "GET", path: url.pathname, status, at: now() });
+      requests.push({ method: req.method ?? "GET", path: url.pathname, status, at: arrived });
     const send = (status: number, body: unknown) => {
       record(status);
       res.writeHead(status, {
