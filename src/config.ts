@@ -290,10 +290,12 @@ function readNotifyEnv(
 }
 
 /**
- * Checks that every contact method type used under `people:` has its provider configured
- * in the environment; throws config_invalid naming the first that has not and the fix.
+ * Contact methods under `people:` whose provider is not configured in the environment,
+ * one line each naming the method and the fix. Not fatal: their rules are skipped (shown in
+ * `/oncall me` and in each page's `page.sent`), the other methods and the Slack DM go on.
  */
-export function checkContactProviders(env: EnvOptions, config: FirebreakConfig): void {
+export function contactProviderWarnings(env: EnvOptions, config: FirebreakConfig): string[] {
+  const out: string[] = [];
   for (const [type, where] of methodTypesInUse(config.people)) {
     const missing =
       type === "email" && !env.notify.email
@@ -306,11 +308,9 @@ export function checkContactProviders(env: EnvOptions, config: FirebreakConfig):
               ? "set FIREBREAK_PAGE_WEBHOOK_SECRET (it signs every page webhook)"
               : undefined;
     if (missing)
-      throw new FirebreakError(
-        "config_invalid",
-        `${where}: a ${type} contact method needs its provider: ${missing}.`,
-      );
+      out.push(`${where}: a ${type} contact method has no provider, so it is not used: ${missing}.`);
   }
+  return out;
 }
 
 function checkUrl(

@@ -4,7 +4,13 @@
  *   start | web | worker | migrate | audit verify [--incident N] | timeline N [--format md|json] | check-config
  */
 import { parseArgs } from "node:util";
-import { MIGRATIONS_DIR, loadCatalogSetup, loadFirebreakConfig, readEnvOptions } from "./config.js";
+import {
+  MIGRATIONS_DIR,
+  contactProviderWarnings,
+  loadCatalogSetup,
+  loadFirebreakConfig,
+  readEnvOptions,
+} from "./config.js";
 import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions } from "./config.js";
 import { TARGET_TYPES, targetNames } from "./config-schema/targets.js";
@@ -79,6 +85,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `ok: intake (${intake.integrations.length} integrations, ${intake.heartbeats.length} heartbeats, ${intake.services.length} services; every token set)`,
       );
+      const warnings = contactProviderWarnings(env, config);
+      console.log(
+        `${warnings.length ? "warning" : "ok"}: people (${Object.keys(config.people).length} with their own contact methods)`,
+      );
+      for (const w of warnings) console.log(`warning: ${w}`);
       console.log(
         `ok: ${env.commandsDir} (${kinds.filter((k) => k === "diagnostic").length} diagnostics, ${kinds.filter((k) => k === "remediation").length} remediations; targets: ${TARGET_TYPES.map((t) => `${t} ${targetNames(targets, t).length}`).join(", ")})`,
       );

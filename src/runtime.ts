@@ -21,7 +21,7 @@ import { createAlertmanagerClient } from "./alerts/alertmanager-api.js";
 import type { AlertIngestDeps } from "./alerts/process-notification.js";
 import { resolveIntakeTokens } from "./config-schema/intake.js";
 import type { EnvOptions, FirebreakConfig } from "./config.js";
-import { MIGRATIONS_DIR, checkContactProviders } from "./config.js";
+import { MIGRATIONS_DIR, contactProviderWarnings } from "./config.js";
 import { systemClock } from "./core/ports.js";
 import type { Clock, PeopleDirectory, UserGroupDirectory, UserNames } from "./core/ports.js";
 import type { IncidentDeps } from "./incidents/deps.js";
@@ -118,8 +118,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   };
   // An integration or heartbeat whose token variable is unset stops start-up, naming it.
   const intakeTokens = resolveIntakeTokens(config.intake, env.secrets);
-  // A contact method in people: without its provider would fail every page it is due: say so now.
-  checkContactProviders(env, config);
+  // A contact method in people: without its provider is skipped on every page: say so now.
+  for (const warning of contactProviderWarnings(env, config)) log.warn(warning);
   if (o.migrate) await migrateDatabase(env.databaseUrl, log);
 
   // Adapters.

@@ -100,7 +100,8 @@ async function checkRateLimit(deps: MeDeps, type: ContactMethod["type"], target:
 
 async function show(deps: MeDeps, userId: string): Promise<string> {
   const { person, stored } = await personOf(deps, deps.pool, userId);
-  const plan = planDeliveries(person, deps.clock.now(), {
+  const now = deps.clock.now();
+  const plan = planDeliveries(person, now, {
     available: deps.providers.available,
     pageWebhook: Boolean(deps.settings.webhook),
   });
@@ -115,7 +116,7 @@ async function show(deps: MeDeps, userId: string): Promise<string> {
   if (person.rules.length === 0) lines.push("• at once: `slack` (the default, until you set rules)");
   const byDelay = new Map<number, string[]>();
   for (const d of plan.deliveries) {
-    const after = d.dueAt.getTime() - deps.clock.now().getTime();
+    const after = d.dueAt.getTime() - now.getTime();
     byDelay.set(after, [...(byDelay.get(after) ?? []), `\`${d.methodId}\``]);
   }
   if (person.rules.length > 0)
