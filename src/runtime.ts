@@ -8,7 +8,7 @@
  * - incidents, paging, runs → Slack: `IncidentNotifier`, `PageNotifier`, `RunNotifier`,
  *   implemented over the outbox in slack/notifiers;
  * - everything → user groups: one `UserGroupDirectory`, refreshed in the background;
- * - pages and reports → people's names: one `PeopleDirectory` (the Slack profile cache).
+ * - pages and reports → people's names: one `PeopleDirectory` (`people:`, then the Slack profile cache).
  * docs/ARCHITECTURE.md walks through it.
  */
 import type { Server } from "node:http";
@@ -57,6 +57,7 @@ import type { SlackTransport } from "./slack/transport.js";
 import { createUserGroupDirectory } from "./slack/user-group-directory.js";
 import { createUserNames } from "./slack/user-names.js";
 import { createSlackProfileDirectory } from "./slack/people-directory.js";
+import { layeredPeople, staticPeople } from "./core/people.js";
 import { migrate } from "./store/migrator.js";
 import { createPool, ensureDatabase } from "./store/pool.js";
 import { alertmanagerWebhookRouter } from "./web/alertmanager-route.js";
@@ -146,8 +147,17 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   onAuthError = () => identity.invalidate();
   const usergroups = createUserGroupDirectory({ slack, clock, log: log.child({ component: "usergroups" }) });
   const names = createUserNames({ slack, clock });
-  // People's names for pages and reports: `people:` in firebreak.yaml slots in before it.
-  const people = createSlackProfileDirectory({ pool, clock, log: log.child({ component: "people" }) });
+  // People's names for pages and reports: `people:` in firebreak.yaml first, else the Slack profile.
+  const people = layeredPeople(
+    staticPeople(
+      new Map(
+        Object.entries(config.people).flatMap(([id, p]) =>
+          p.name ? [[id, { name: p.name, ...(p.timeZone ? { timeZone: p.timeZone } : {}) }] as const] : [],
+        ),
+      ),
+    ),
+    createSlackProfileDirectory({ pool, clock, log: log.child({ component: "people" }) }),
+  );
   const notifier = createIncidentNotifier();
 
   // Paging: escalations, pages and incident timers.
