@@ -1,6 +1,8 @@
 /** Slack action_ids and callback_ids: namespaced constants, matched exactly by listeners. */
 export const ACTION = {
   ack: "incident.ack",
+  /** A bundled page DM's Acknowledge all (value: the incident ids, comma-separated). */
+  ackAll: "incident.ack_all",
   resolve: "incident.resolve",
   severity: "incident.severity",
   addNote: "incident.add_note",

@@ -125,6 +125,24 @@ export function registerIncidentListeners(app: App, deps: ListenerDeps): void {
     );
 
   onButton(ACTION.ack, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "ack" } } : null));
+  // A bundled page DM's Acknowledge all: each incident acknowledged as its own button would.
+  app.action<BlockAction<ButtonAction>>(ACTION.ackAll, async ({ ack, body, action, context }) => {
+    await ack();
+    const ids = (action.value ?? "").split(",");
+    if (ids.length === 0 || ids.length > 500 || !ids.every(isId))
+      return void (await sendReply(deps, body.response_url, {
+        text: ":warning: That button is out of date; use `/incident list` and acknowledge each incident.",
+      }));
+    await guarded(guardDeps, { responseUrl: body.response_url, context, what: "/incident" }, async () => {
+      const answers: string[] = [];
+      for (const id of ids) {
+        const outcome = await applyIncidentChange(deps, Number(id), body.user.id, { type: "ack" }, "button");
+        if (outcome.status !== "changed") answers.push(renderOutcome(outcome).text);
+      }
+      // Acknowledgements show in each incident; the clicker hears only about the rest.
+      if (answers.length) await sendReply(deps, body.response_url, { text: answers.join("\n") });
+    });
+  });
   onButton(ACTION.resolve, (v) => (isId(v) ? { incidentId: Number(v), request: { type: "resolve" } } : null));
   onButton(ACTION.severity, (v) => {
     const [id, sev] = v.split(":");

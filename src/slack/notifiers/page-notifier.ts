@@ -7,17 +7,32 @@ import { postIncidentMessage } from "./incident-notifier.js";
 /** Outbox kind of a page's DM (its continuation withdraws a stale escalation DM: slack/outbox/page-handlers.ts). */
 export const PAGE_DM_KIND = "page.dm";
 
+/** One page in a page DM's context; the DM is rendered from these at send time. */
+export interface BundledPage {
+  pageId: number;
+  incidentId: number;
+  reason: string;
+  text: string;
+  blocks: Record<string, unknown>[];
+}
+
 /** The PageNotifier over the Slack outbox; `services` name the owner of an incident's service in its pages. */
 export function createPageNotifier(services: readonly Service[] = []): PageNotifier {
   return {
     async sendDm(tx, incident, page, cause) {
+      // Pages due to one person while their DM waits in line (Slack takes about one message
+      // a second per conversation) join that DM: one message, an Acknowledge per incident.
+      const dm = pageDm(incident, cause, services);
+      const bundled: BundledPage = { pageId: page.id, incidentId: incident.id, reason: cause.kind, ...dm };
       await enqueueSlackCall(tx, {
         method: "chat.postMessage",
-        args: { channel: page.userId, ...pageDm(incident, cause, services), unfurl_links: false },
+        args: { channel: page.userId, unfurl_links: false },
         kind: PAGE_DM_KIND,
         incidentId: incident.id,
         channelKey: `dm:${page.userId}`,
-        context: { pageId: page.id, reason: cause.kind },
+        coalesceKey: `page-dm:${page.userId}`,
+        bundleField: "pages",
+        context: { pages: [bundled] },
       });
     },
     async announcePaged(tx, incident, userIds, cause) {

@@ -1,14 +1,54 @@
 import type { Clock } from "../../core/ports.js";
 import { ENGINE_ACTOR } from "../../paging/context.js";
 import { getIncident } from "../../store/incidents/incidents.js";
+import type { Queryable } from "../../store/pool.js";
 import { appendTimelineEvent } from "../../store/timeline/timeline-events.js";
+import type { OutboxRow } from "../../store/outbox/outbox-calls.js";
 import { PAGE_DM_KIND } from "../notifiers/page-notifier.js";
+import type { BundledPage } from "../notifiers/page-notifier.js";
+import { pageBundleDm } from "../views/page-message.js";
 import type { OutboxHandler } from "./drainer.js";
 
+/** The pages a page DM carries (a DM queued before bundling carried one, in its args). */
+function pagesOf(row: OutboxRow): BundledPage[] {
+  if (Array.isArray(row.context.pages)) return row.context.pages as BundledPage[];
+  if (row.incidentId === null) return [];
+  return [
+    {
+      pageId: Number(row.context.pageId ?? 0),
+      incidentId: row.incidentId,
+      reason: typeof row.context.reason === "string" ? row.context.reason : "adhoc",
+      text: typeof row.args.text === "string" ? row.args.text : "",
+      blocks: (row.args.blocks ?? []) as Record<string, unknown>[],
+    },
+  ];
+}
+
+/** Whether a page still needs its DM; a stale escalation page is recorded as withdrawn. */
+async function stillDue(tx: Queryable, page: BundledPage, row: OutboxRow, clock: Clock): Promise<boolean> {
+  if (page.reason !== "escalation") return true;
+  const incident = await getIncident(tx, page.incidentId);
+  if (!incident || incident.state === "declared") return true;
+  await appendTimelineEvent(tx, {
+    incidentId: incident.id,
+    actor: ENGINE_ACTOR,
+    kind: "page.withdrawn",
+    at: clock.now(),
+    data: {
+      page: page.pageId || null,
+      user: row.args.channel ?? null,
+      reason: `the incident was ${incident.state} before the DM went out`,
+    },
+  });
+  return false;
+}
+
 /**
- * Renders a page's DM at send time. An escalation page whose incident has meanwhile been
- * acknowledged, mitigated or resolved is not sent (the outbox was behind, say, waiting out
- * a Slack rate limit): recorded as `page.withdrawn`. Ad hoc pages always go.
+ * Renders a page DM at send time from the pages it carries: one page as its own DM, several
+ * (pages to one person that queued up behind each other) as one message with an Acknowledge
+ * per incident and an Acknowledge all. An escalation page whose incident has meanwhile been
+ * acknowledged, mitigated or resolved is left out (the outbox was behind, say, waiting out a
+ * Slack rate limit) and recorded as `page.withdrawn`. Ad hoc pages always go.
  */
 export function pageOutboxHandlers(clock: Clock): Map<string, OutboxHandler> {
   return new Map<string, OutboxHandler>([
@@ -16,21 +56,35 @@ export function pageOutboxHandlers(clock: Clock): Map<string, OutboxHandler> {
       PAGE_DM_KIND,
       {
         async render(row, tx) {
-          if (row.context.reason !== "escalation" || row.incidentId === null) return row.args;
-          const incident = await getIncident(tx, row.incidentId);
-          if (!incident || incident.state === "declared") return row.args;
-          await appendTimelineEvent(tx, {
-            incidentId: incident.id,
-            actor: ENGINE_ACTOR,
-            kind: "page.withdrawn",
-            at: clock.now(),
-            data: {
-              page: row.context.pageId ?? null,
-              user: row.args.channel ?? null,
-              reason: `the incident was ${incident.state} before the DM went out`,
-            },
-          });
-          return null;
+          const due: BundledPage[] = [];
+          for (const page of pagesOf(row)) if (await stillDue(tx, page, row, clock)) due.push(page);
+          if (due.length === 0) return null;
+          const message = due.length === 1 ? { text: due[0]!.text, blocks: due[0]!.blocks } : pageBundleDm(due);
+          return { ...row.args, ...message, unfurl_links: false };
+        },
+        async onDone(row, result, tx) {
+          // The drainer records the message in the row's incident; a bundle was posted for the others too.
+          const text = typeof row.args.text === "string" ? row.args.text : "";
+          const others = new Set(
+            pagesOf(row)
+              .map((p) => p.incidentId)
+              .filter((id) => new RegExp(`#${id}\\b`).test(text)),
+          );
+          others.delete(row.incidentId ?? -1);
+          for (const incidentId of others)
+            await appendTimelineEvent(tx, {
+              incidentId,
+              actor: "firebreak",
+              kind: "slack.message_posted",
+              at: clock.now(),
+              data: {
+                channel: result.channel ?? row.args.channel,
+                ts: result.ts,
+                text: text.slice(0, 500),
+                purpose: row.kind,
+                bundled: true,
+              },
+            });
         },
       },
     ],

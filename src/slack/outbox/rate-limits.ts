@@ -37,23 +37,68 @@ export function methodRatePerMinute(method: string): number | undefined {
   return tier ? TIER_PER_MINUTE[tier] : undefined;
 }
 
-/** A token bucket per method, refilled continuously; burst = one minute's allowance. */
-export class MethodBuckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+/**
+ * The calls made per method in the last minute, so that no sliding minute ever holds more
+ * than the method's tier allows (a token bucket that starts full and keeps refilling lets
+ * nearly twice the allowance into one minute). The window is a second longer than Slack's
+ * minute: a call reaches Slack a little after it is counted here.
+ */
+export class MethodWindows {
+  private readonly sent = new Map<string, number[]>();
 
-  /** Milliseconds to wait before `method` may be called (0: now). Takes a token when 0. */
+  constructor(private readonly windowMs = 61_000) {}
+
+  private recent(method: string, nowMs: number): number[] {
+    const times = this.sent.get(method) ?? [];
+    let drop = 0;
+    while (drop < times.length && times[drop]! <= nowMs - this.windowMs) drop++;
+    if (drop) times.splice(0, drop);
+    this.sent.set(method, times);
+    return times;
+  }
+
+  /** Milliseconds before `method` may be called (0: now, and this call is counted). */
   take(method: string, nowMs: number): number {
-    const perMinute = methodRatePerMinute(method);
-    if (!perMinute) return 0;
-    const perMs = perMinute / 60_000;
-    const b = this.buckets.get(method) ?? { tokens: perMinute, at: nowMs };
-    b.tokens = Math.min(perMinute, b.tokens + (nowMs - b.at) * perMs);
-    b.at = nowMs;
-    this.buckets.set(method, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
+    const wait = this.waitMs(method, nowMs);
+    if (wait === 0 && methodRatePerMinute(method)) this.recent(method, nowMs).push(nowMs);
+    return wait;
+  }
+
+  /** Milliseconds before `method` may be called; counts nothing. */
+  waitMs(method: string, nowMs: number): number {
+    const limit = methodRatePerMinute(method);
+    if (!limit) return 0;
+    const times = this.recent(method, nowMs);
+    if (times.length < limit) return 0;
+    return Math.max(1, times[times.length - limit]! + this.windowMs - nowMs);
+  }
+
+  /** Takes back a call counted by `take` at `atMs` that was not made after all. */
+  release(method: string, atMs: number): void {
+    const times = this.sent.get(method);
+    const i = times?.lastIndexOf(atMs) ?? -1;
+    if (times && i >= 0) times.splice(i, 1);
+  }
+
+  /** Counts calls made before this process counted them (a new leader reads the last minute's). */
+  seed(attempts: readonly { method: string; at: number }[]): void {
+    this.sent.clear();
+    for (const a of attempts) {
+      if (!methodRatePerMinute(a.method)) continue;
+      const times = this.sent.get(a.method) ?? [];
+      times.push(a.at);
+      this.sent.set(a.method, times);
     }
-    return Math.ceil((1 - b.tokens) / perMs);
+    for (const times of this.sent.values()) times.sort((a, b) => a - b);
+  }
+
+  /** Methods that may not be called at `nowMs`, with how long each must wait. */
+  full(nowMs: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const method of this.sent.keys()) {
+      const wait = this.waitMs(method, nowMs);
+      if (wait > 0) out.set(method, wait);
+    }
+    return out;
   }
 }

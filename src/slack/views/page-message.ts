@@ -5,7 +5,7 @@ import type { Incident } from "../../store/incidents/incidents.js";
 import type { Service } from "../../core/alerts/services.js";
 import { ACTION } from "../ids.js";
 import { serviceText } from "./service-line.js";
-import { actions, button, context, section } from "./blocks.js";
+import { actions, button, context, divider, section } from "./blocks.js";
 import type { Block } from "./blocks.js";
 
 /** Untrusted text as the end of a sentence: escaped, bounded, one closing mark. */
@@ -38,6 +38,46 @@ export function pageDm(
       actions(`page.${incident.id}`, [button("Acknowledge", ACTION.ack, String(incident.id), "primary")]),
     ],
   };
+}
+
+/** How many incidents a bundled page DM shows in full (Block Kit allows 50 blocks a message). */
+export const BUNDLE_SHOWN = 14;
+
+/**
+ * Several pages to one person in one DM: each incident as its own DM would show it, with
+ * its Acknowledge button, and an Acknowledge all at the end. Past {@link BUNDLE_SHOWN}
+ * incidents the rest are listed in one line each (Acknowledge all covers them too).
+ */
+export function pageBundleDm(pages: readonly { incidentId: number; text: string; blocks: Block[] }[]): {
+  text: string;
+  blocks: Block[];
+} {
+  const ids = pages.map((p) => p.incidentId);
+  const list = ids.map((id) => `#${id}`).join(", ");
+  const text = truncate(`:rotating_light: You are paged for ${pages.length} incidents: ${list}`, 3000);
+  const blocks: Block[] = [section(`:rotating_light: *You are paged for ${pages.length} incidents at once*`)];
+  for (const p of pages.slice(0, BUNDLE_SHOWN)) blocks.push(divider(), ...p.blocks);
+  const rest = pages.slice(BUNDLE_SHOWN);
+  if (rest.length)
+    blocks.push(
+      divider(),
+      section(
+        truncate(
+          `…and ${rest.length} more:\n${rest.map((p) => `• ${p.text.replace(/^:rotating_light: You are paged for /, "")}`).join("\n")}`,
+          3000,
+        ),
+      ),
+    );
+  // A button's value holds 2,000 characters: whole ids only.
+  const covered: number[] = [];
+  for (const id of ids) if ([...covered, id].join(",").length <= 2000) covered.push(id);
+  blocks.push(
+    divider(),
+    actions("page.all", [
+      button(`Acknowledge all ${covered.length}`, ACTION.ackAll, covered.join(","), "primary"),
+    ]),
+  );
+  return { text, blocks };
 }
 
 /** The line posted in the incident channel when people are paged. */

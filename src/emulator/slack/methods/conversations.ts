@@ -124,6 +124,12 @@ const members: MethodHandler = (ctx) => {
   return { members: page, response_metadata: { next_cursor: nextCursor } };
 };
 
+function withoutMetadataUnless<T extends { metadata?: unknown }>(keep: boolean, message: T): T {
+  if (keep) return message;
+  const { metadata: _metadata, ...rest } = message;
+  return rest as T;
+}
+
 /** Top-level messages (thread replies excluded) newest first, within latest/oldest. */
 const history: MethodHandler = (ctx) => {
   const channel = resolveChannel(ctx, optionalString(ctx.args, "channel"));
@@ -140,8 +146,10 @@ const history: MethodHandler = (ctx) => {
     .filter((m) => inRange(m.ts))
     .reverse();
   const { page, nextCursor } = paginate(visible, ctx.args, 100);
+  // Slack returns message metadata only to a caller that asks for it.
+  const withMetadata = optionalBoolean(ctx.args, "include_all_metadata") === true;
   return {
-    messages: page.map((m) => messageJson(m, ctx.state.identity)),
+    messages: page.map((m) => withoutMetadataUnless(withMetadata, messageJson(m, ctx.state.identity))),
     has_more: nextCursor !== "",
     pin_count: channel.pins.length,
     channel_actions_ts: null,
@@ -159,8 +167,9 @@ const replies: MethodHandler = (ctx) => {
   if (!parent) throw slackError("thread_not_found");
   const thread = [parent, ...all.filter((m) => m.thread_ts === ts && m.ts !== ts)];
   const { page, nextCursor } = paginate(thread, ctx.args, 1000);
+  const withMetadata = optionalBoolean(ctx.args, "include_all_metadata") === true;
   return {
-    messages: page.map((m) => messageJson(m, ctx.state.identity)),
+    messages: page.map((m) => withoutMetadataUnless(withMetadata, messageJson(m, ctx.state.identity))),
     has_more: nextCursor !== "",
     response_metadata: { next_cursor: nextCursor },
   };
