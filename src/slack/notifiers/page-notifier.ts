@@ -1,7 +1,7 @@
 import type { Service } from "../../core/alerts/services.js";
 import type { PageNotifier } from "../../paging/ports.js";
 import { enqueueSlackCall } from "../../store/outbox/outbox-calls.js";
-import { pageChannelMention, pageDm, postmortemReminder } from "../views/page-message.js";
+import { pageBundleLine, pageChannelMention, pageDm, postmortemReminder } from "../views/page-message.js";
 import { postIncidentMessage } from "./incident-notifier.js";
 
 /** Outbox kind of a page's DM (its continuation withdraws a stale escalation DM: slack/outbox/page-handlers.ts). */
@@ -14,6 +14,8 @@ export interface BundledPage {
   reason: string;
   text: string;
   blocks: Record<string, unknown>[];
+  /** The page's line in a bundled DM. */
+  line?: string;
 }
 
 /** The PageNotifier over the Slack outbox; `services` name the owner of an incident's service in its pages. */
@@ -23,7 +25,13 @@ export function createPageNotifier(services: readonly Service[] = []): PageNotif
       // Pages due to one person while their DM waits in line (Slack takes about one message
       // a second per conversation) join that DM: one message, an Acknowledge per incident.
       const dm = pageDm(incident, cause, services);
-      const bundled: BundledPage = { pageId: page.id, incidentId: incident.id, reason: cause.kind, ...dm };
+      const bundled: BundledPage = {
+        pageId: page.id,
+        incidentId: incident.id,
+        reason: cause.kind,
+        ...dm,
+        line: pageBundleLine(incident, cause, services),
+      };
       await enqueueSlackCall(tx, {
         method: "chat.postMessage",
         args: { channel: page.userId, unfurl_links: false },

@@ -91,6 +91,7 @@ export class OutboxDrainer {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private leader = false;
+  private stopping = false;
 
   constructor(private readonly o: OutboxDrainerOptions) {}
 
@@ -101,11 +102,13 @@ export class OutboxDrainer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = this.run().catch((err: unknown) => this.o.log.error({ err }, "outbox drainer stopped"));
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
@@ -317,7 +320,10 @@ export class OutboxDrainer {
         return;
       } catch (err) {
         if (Date.now() > deadline) {
-          this.o.log.warn({ err, outboxId: row.id }, "outbox: could not record a call; recovery will settle it");
+          this.o.log.warn(
+            { err, outboxId: row.id },
+            "outbox: could not record a call; recovery will settle it",
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
@@ -355,7 +361,7 @@ export class OutboxDrainer {
   private async recoverOrphans(): Promise<void> {
     const orphans = await listOrphanedCalls(this.o.pool, ORPHAN_GRACE_MS);
     for (const row of orphans) {
-      if (this.inFlight.has(row.id) || !this.running) continue;
+      if (this.inFlight.has(row.id) || this.stopping) continue;
       const log = this.o.log.child({ outboxId: row.id, method: row.method, incidentId: row.incidentId });
       let verdict: RecoveryVerdict;
       try {
@@ -368,7 +374,14 @@ export class OutboxDrainer {
       await withTransaction(this.o.pool, async (tx) => {
         if (verdict.kind === "delivered") await this.recordDone(tx, row, handler, verdict.result, 0);
         else if (verdict.kind === "resend")
-          await retryCallLater(tx, row.id, 0, "the process sending it stopped mid-call", undefined, row.claimToken);
+          await retryCallLater(
+            tx,
+            row.id,
+            0,
+            "the process sending it stopped mid-call",
+            undefined,
+            row.claimToken,
+          );
         else if (await finishCall(tx, row.id, "failed", { error: verdict.error }, row.claimToken))
           await this.failed(tx, row, verdict.error);
       });
@@ -406,13 +419,15 @@ export class OutboxDrainer {
         this.o.onCall?.(row.method, "retry", seconds);
         return;
       }
-      if (await finishCall(tx, row.id, "failed", { error: f.error }, token)) await this.failed(tx, row, f.error);
+      if (await finishCall(tx, row.id, "failed", { error: f.error }, token))
+        await this.failed(tx, row, f.error);
       log.warn({ error: f.error }, "slack refused a call");
       this.o.onCall?.(row.method, "failed", seconds);
       return;
     }
     if (row.attempts + 1 >= (this.o.maxAttempts ?? 12)) {
-      if (await finishCall(tx, row.id, "failed", { error: f.message }, token)) await this.failed(tx, row, f.message);
+      if (await finishCall(tx, row.id, "failed", { error: f.message }, token))
+        await this.failed(tx, row, f.message);
       this.o.onCall?.(row.method, "failed", seconds);
       return;
     }

@@ -59,7 +59,10 @@ export function pageOutboxHandlers(clock: Clock): Map<string, OutboxHandler> {
           const due: BundledPage[] = [];
           for (const page of pagesOf(row)) if (await stillDue(tx, page, row, clock)) due.push(page);
           if (due.length === 0) return null;
-          const message = due.length === 1 ? { text: due[0]!.text, blocks: due[0]!.blocks } : pageBundleDm(due);
+          const message =
+            due.length === 1
+              ? { text: due[0]!.text, blocks: due[0]!.blocks }
+              : pageBundleDm(due.map((p) => ({ incidentId: p.incidentId, line: p.line ?? p.text })));
           return { ...row.args, ...message, unfurl_links: false };
         },
         async onDone(row, result, tx) {

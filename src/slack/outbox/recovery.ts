@@ -96,7 +96,8 @@ export async function checkDelivered(transport: SlackTransport, call: ClaimedCal
     case "conversations.setPurpose": {
       const field = call.method === "conversations.setTopic" ? "topic" : "purpose";
       const res = await transport.call("conversations.info", { channel: call.args.channel });
-      const value = (res.channel as Record<string, { value?: string } | undefined> | undefined)?.[field]?.value;
+      const value = (res.channel as Record<string, { value?: string } | undefined> | undefined)?.[field]
+        ?.value;
       return value === call.args[field] ? { kind: "delivered", result: { ok: true } } : { kind: "resend" };
     }
     case "response_url":

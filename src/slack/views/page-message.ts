@@ -5,7 +5,7 @@ import type { Incident } from "../../store/incidents/incidents.js";
 import type { Service } from "../../core/alerts/services.js";
 import { ACTION } from "../ids.js";
 import { serviceText } from "./service-line.js";
-import { actions, button, context, divider, section } from "./blocks.js";
+import { actions, button, context, section } from "./blocks.js";
 import type { Block } from "./blocks.js";
 
 /** Untrusted text as the end of a sentence: escaped, bounded, one closing mark. */
@@ -40,39 +40,53 @@ export function pageDm(
   };
 }
 
-/** How many incidents a bundled page DM shows in full (Block Kit allows 50 blocks a message). */
-export const BUNDLE_SHOWN = 14;
+/**
+ * How many incidents a bundled page DM shows with their own Acknowledge: Block Kit allows
+ * 50 blocks a message; each incident takes one, the heading, the rest and Acknowledge all three.
+ */
+export const BUNDLE_SHOWN = 47;
+
+/** One incident's line in a bundled page DM (what its own DM says, in one section). */
+export function pageBundleLine(
+  incident: Incident,
+  cause: PageCause,
+  services: readonly Service[] = [],
+): string {
+  const title = escapeMrkdwn(truncate(incident.title, 200));
+  const where = incident.channelId ? ` in <#${incident.channelId}>` : "";
+  const service = serviceText(incident.service, services);
+  return truncate(
+    `*#${incident.id}, ${incident.severity}*: ${title}${where}${service ? ` (${service})` : ""}\n${causeText(cause)}`,
+    3000,
+  );
+}
 
 /**
- * Several pages to one person in one DM: each incident as its own DM would show it, with
- * its Acknowledge button, and an Acknowledge all at the end. Past {@link BUNDLE_SHOWN}
- * incidents the rest are listed in one line each (Acknowledge all covers them too).
+ * Several pages to one person in one DM: a line per incident with its Acknowledge button,
+ * and an Acknowledge all at the end. Past {@link BUNDLE_SHOWN} incidents the rest are
+ * listed by number (Acknowledge all covers them too).
  */
-export function pageBundleDm(pages: readonly { incidentId: number; text: string; blocks: Block[] }[]): {
+export function pageBundleDm(pages: readonly { incidentId: number; line: string }[]): {
   text: string;
   blocks: Block[];
 } {
   const ids = pages.map((p) => p.incidentId);
-  const list = ids.map((id) => `#${id}`).join(", ");
-  const text = truncate(`:rotating_light: You are paged for ${pages.length} incidents: ${list}`, 3000);
+  const text = truncate(
+    `:rotating_light: You are paged for ${pages.length} incidents: ${ids.map((id) => `#${id}`).join(", ")}`,
+    3000,
+  );
   const blocks: Block[] = [section(`:rotating_light: *You are paged for ${pages.length} incidents at once*`)];
-  for (const p of pages.slice(0, BUNDLE_SHOWN)) blocks.push(divider(), ...p.blocks);
+  for (const p of pages.slice(0, BUNDLE_SHOWN))
+    blocks.push(section(p.line, button("Acknowledge", ACTION.ack, String(p.incidentId), "primary")));
   const rest = pages.slice(BUNDLE_SHOWN);
   if (rest.length)
     blocks.push(
-      divider(),
-      section(
-        truncate(
-          `…and ${rest.length} more:\n${rest.map((p) => `• ${p.text.replace(/^:rotating_light: You are paged for /, "")}`).join("\n")}`,
-          3000,
-        ),
-      ),
+      section(truncate(`…and ${rest.length} more: ${rest.map((p) => `#${p.incidentId}`).join(", ")}`, 3000)),
     );
   // A button's value holds 2,000 characters: whole ids only.
   const covered: number[] = [];
   for (const id of ids) if ([...covered, id].join(",").length <= 2000) covered.push(id);
   blocks.push(
-    divider(),
     actions("page.all", [
       button(`Acknowledge all ${covered.length}`, ACTION.ackAll, covered.join(","), "primary"),
     ]),

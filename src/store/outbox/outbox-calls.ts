@@ -177,7 +177,10 @@ export async function listOrphanedCalls(db: Queryable, graceMs: number, limit = 
 }
 
 /** Each call attempted within the last `windowMs`: method and when (epoch ms), oldest first. */
-export async function recentAttempts(db: Queryable, windowMs: number): Promise<{ method: string; at: number }[]> {
+export async function recentAttempts(
+  db: Queryable,
+  windowMs: number,
+): Promise<{ method: string; at: number }[]> {
   const res = await db.query<{ method: string; at: number }>(
     `SELECT method, EXTRACT(EPOCH FROM claimed_at)::float8 * 1000 AS at FROM slack_outbox
       WHERE claimed_at > now() - ($1::text || ' milliseconds')::interval ORDER BY claimed_at`,
