@@ -59,16 +59,25 @@ export function pageDms(emulator) {
   const dms = [];
   for (const c of emulator.calls) {
     if (c.method !== "chat.postMessage" || c.status !== 200 || c.response?.ok !== true) continue;
-    const m = /You are paged for incident #(\d+)/.exec(String(c.args.text ?? ""));
-    if (!m) continue;
-    const step = /step (\d+) of \d+/.exec(JSON.stringify(c.args.blocks ?? []));
-    if (!step) continue; // an ad hoc page
-    dms.push({
-      incidentId: Number(m[1]),
-      step: Number(step[1]) - 1,
-      user: c.args.channel,
-      at: c.at.getTime(),
-    });
+    const text = String(c.args.text ?? "");
+    const blocks = Array.isArray(c.args.blocks) ? c.args.blocks : [];
+    const at = c.at.getTime();
+    const single = /You are paged for incident #(\d+)/.exec(text);
+    if (single) {
+      const step = /step (\d+) of \d+/.exec(JSON.stringify(blocks));
+      if (!step) continue; // an ad hoc page
+      dms.push({ incidentId: Number(single[1]), step: Number(step[1]) - 1, user: c.args.channel, at });
+      continue;
+    }
+    // Several pages to one person bundled into one DM: a section per incident, its
+    // Acknowledge button carrying the incident id, its text naming the step.
+    if (!/You are paged for \d+ incidents/.test(text)) continue;
+    for (const b of blocks) {
+      if (b?.type !== "section" || b.accessory?.action_id !== "incident.ack") continue;
+      const step = /step (\d+) of \d+/.exec(String(b.text?.text ?? ""));
+      if (!step) continue;
+      dms.push({ incidentId: Number(b.accessory.value), step: Number(step[1]) - 1, user: c.args.channel, at });
+    }
   }
   return dms;
 }
