@@ -1,3 +1,4 @@
+import { notifyAfterCommit } from "../store/pool.js";
 import type { Queryable } from "../store/pool.js";
 
 /**
@@ -27,11 +28,11 @@ export function timerJobId(job: TimerJob): string {
 export const TIMER_CHANNEL = "firebreak_paging";
 
 /**
- * Announces a timer to the workers once (and only if) the caller's transaction commits:
- * NOTIFY is delivered at commit, so no worker looks before the row is visible.
+ * Announces a timer to the workers once (and only if) the caller's transaction commits,
+ * so no worker looks before the row is visible.
  */
 export async function announceTimer(tx: Queryable, job: TimerJob): Promise<void> {
-  await tx.query("SELECT pg_notify($1, $2)", [TIMER_CHANNEL, JSON.stringify(job)]);
+  await notifyAfterCommit(tx, TIMER_CHANNEL, JSON.stringify(job));
 }
 
 /** Reads a job announced with {@link announceTimer}; undefined for anything else. */

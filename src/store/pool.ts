@@ -23,19 +23,64 @@ export function createPool(
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
+/** NOTIFYs a transaction opened by {@link withTransaction} sends once it has committed. */
+const notifyAfter = new WeakMap<object, Map<string, Set<string>>>();
+
 /** Runs `fn` in a transaction, committing on success and rolling back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await connect(pool);
+  const notifies = new Map<string, Set<string>>();
   try {
     await client.query("BEGIN");
+    notifyAfter.set(client, notifies);
     const result = await fn(client);
+    notifyAfter.delete(client);
     await client.query("COMMIT");
+    if (notifies.size) await sendNotifies(client, notifies);
     return result;
   } catch (err) {
+    notifyAfter.delete(client);
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * NOTIFY `channel` once `tx` commits, for listeners that then read what it wrote. Inside
+ * {@link withTransaction} the notifications are collected (duplicates once) and sent after
+ * COMMIT, in a transaction of their own: a NOTIFY inside the caller's transaction would hold
+ * Postgres's database-wide notify lock through that transaction's commit, so that every
+ * notifying transaction commits one after another (issue 10, burst paging). A notification
+ * lost to a crash just after commit is covered by the listeners' polls and reconciles. On a
+ * pool, or a client in a transaction opened elsewhere, it is sent as a plain NOTIFY.
+ */
+export async function notifyAfterCommit(tx: Queryable, channel: string, payload = ""): Promise<void> {
+  const pending = notifyAfter.get(tx);
+  if (!pending) {
+    await tx.query("SELECT pg_notify($1, $2)", [channel, payload]);
+    return;
+  }
+  const payloads = pending.get(channel) ?? new Set<string>();
+  payloads.add(payload);
+  pending.set(channel, payloads);
+}
+
+async function sendNotifies(client: pg.PoolClient, notifies: Map<string, Set<string>>): Promise<void> {
+  const rows: string[] = [];
+  for (const [channel, payloads] of notifies)
+    for (const payload of payloads)
+      rows.push(`(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)})`);
+  try {
+    // One round trip; a notification needs no WAL flush of its own.
+    await client.query(
+      `BEGIN; SET LOCAL synchronous_commit TO off;
+       SELECT pg_notify(c, p) FROM (VALUES ${rows.join(", ")}) AS n(c, p); COMMIT`,
+    );
+  } catch {
+    // Committed already; the listeners' polls and reconciles pick the change up.
+    await client.query("ROLLBACK").catch(() => undefined);
   }
 }
 

@@ -103,9 +103,13 @@ describe("Slack requests and a failing database", () => {
       await heal();
     }
     await eventually(async () => (await notes()).includes("during the restart"), "the replayed note", 20_000);
-    const journal = await h.db.pool.query<{ status: string; attempts: number }>(
-      "SELECT status, attempts FROM inbound_journal WHERE payload->>'text' = 'note during the restart'",
-    );
+    // The replayer marks the request done once its work has committed.
+    const journal = await eventually(async () => {
+      const res = await h.db.pool.query<{ status: string; attempts: number }>(
+        "SELECT status, attempts FROM inbound_journal WHERE payload->>'text' = 'note during the restart'",
+      );
+      return res.rows.every((r) => r.status !== "pending") && res;
+    }, "the journal row finished");
     expect(journal.rows).toEqual([{ status: "done", attempts: expect.any(Number) as unknown }]);
     // However often the replayer looks again, the note is there once.
     await new Promise((r) => setTimeout(r, 2_500));

@@ -7,11 +7,12 @@ import { postIncidentMessage } from "./incident-notifier.js";
 /** Outbox kind of a page's DM (its continuation withdraws a stale escalation DM: slack/outbox/page-handlers.ts). */
 export const PAGE_DM_KIND = "page.dm";
 
-/** One page in a page DM's context; the DM is rendered from these at send time. */
+/** One page a page DM carries; the DM is rendered from these at send time. */
 export interface BundledPage {
   pageId: number;
   incidentId: number;
   reason: string;
+  /** The page's own DM. */
   text: string;
   blocks: Record<string, unknown>[];
   /** The page's line in a bundled DM. */
@@ -22,25 +23,16 @@ export interface BundledPage {
 export function createPageNotifier(services: readonly Service[] = []): PageNotifier {
   return {
     async sendDm(tx, incident, page, cause) {
-      // Pages due to one person while their DM waits in line (Slack takes about one message
-      // a second per conversation) join that DM: one message, an Acknowledge per incident.
-      const dm = pageDm(incident, cause, services);
-      const bundled: BundledPage = {
-        pageId: page.id,
-        incidentId: incident.id,
-        reason: cause.kind,
-        ...dm,
-        line: pageBundleLine(incident, cause, services),
-      };
+      // A DM of its own per page. Pages to one person that queue up behind each other
+      // (Slack takes about a message a second per conversation) are bundled when the first
+      // of them is sent: one message, an Acknowledge per incident (slack/outbox/page-handlers.ts).
       await enqueueSlackCall(tx, {
         method: "chat.postMessage",
-        args: { channel: page.userId, unfurl_links: false },
+        args: { channel: page.userId, ...pageDm(incident, cause, services), unfurl_links: false },
         kind: PAGE_DM_KIND,
         incidentId: incident.id,
         channelKey: `dm:${page.userId}`,
-        coalesceKey: `page-dm:${page.userId}`,
-        bundleField: "pages",
-        context: { pages: [bundled] },
+        context: { pageId: page.id, reason: cause.kind, line: pageBundleLine(incident, cause, services) },
       });
     },
     async announcePaged(tx, incident, userIds, cause) {

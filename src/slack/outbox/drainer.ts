@@ -13,6 +13,7 @@ import {
   lockCall,
   markSending,
   msUntilNextDue,
+  OUTBOX_CHANNEL,
   recentAttempts,
   retryCallLater,
 } from "../../store/outbox/outbox-calls.js";
@@ -167,7 +168,7 @@ export class OutboxDrainer {
         await client.end();
         return;
       }
-      await client.query("LISTEN slack_outbox");
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       client.on("notification", () => this.wake?.());
       client.on("end", () => {
         this.leader = false;

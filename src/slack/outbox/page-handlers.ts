@@ -3,13 +3,17 @@ import { ENGINE_ACTOR } from "../../paging/context.js";
 import { getIncident } from "../../store/incidents/incidents.js";
 import type { Queryable } from "../../store/pool.js";
 import { appendTimelineEvent } from "../../store/timeline/timeline-events.js";
+import { absorbPendingCalls, setCallContext } from "../../store/outbox/outbox-calls.js";
 import type { OutboxRow } from "../../store/outbox/outbox-calls.js";
 import { PAGE_DM_KIND } from "../notifiers/page-notifier.js";
 import type { BundledPage } from "../notifiers/page-notifier.js";
 import { pageBundleDm } from "../views/page-message.js";
 import type { OutboxHandler } from "./drainer.js";
 
-/** The pages a page DM carries (a DM queued before bundling carried one, in its args). */
+/** Most pages one bundled DM takes in (the rest go in the next one, a second later). */
+const BUNDLE_MAX = 200;
+
+/** The pages a page DM carries: its own, or every page of a bundle once it has taken others in. */
 function pagesOf(row: OutboxRow): BundledPage[] {
   if (Array.isArray(row.context.pages)) return row.context.pages as BundledPage[];
   if (row.incidentId === null) return [];
@@ -20,6 +24,7 @@ function pagesOf(row: OutboxRow): BundledPage[] {
       reason: typeof row.context.reason === "string" ? row.context.reason : "adhoc",
       text: typeof row.args.text === "string" ? row.args.text : "",
       blocks: (row.args.blocks ?? []) as Record<string, unknown>[],
+      ...(typeof row.context.line === "string" ? { line: row.context.line } : {}),
     },
   ];
 }
@@ -56,9 +61,18 @@ export function pageOutboxHandlers(clock: Clock): Map<string, OutboxHandler> {
       PAGE_DM_KIND,
       {
         async render(row, tx) {
+          // Page DMs to the same person queued behind this one go with it.
+          const absorbed = await absorbPendingCalls(tx, row, BUNDLE_MAX);
+          const pages = [...pagesOf(row), ...absorbed.flatMap(pagesOf)];
           const due: BundledPage[] = [];
-          for (const page of pagesOf(row)) if (await stillDue(tx, page, row, clock)) due.push(page);
+          for (const page of pages) if (await stillDue(tx, page, row, clock)) due.push(page);
           if (due.length === 0) return null;
+          if (absorbed.length || due.length < pages.length) {
+            // The claimed call carries what is still due from now on: a retry, a recovery
+            // and onDone see every page of the bundle, and a withdrawn one is withdrawn once.
+            row.context = { ...row.context, pages: due };
+            await setCallContext(tx, row.id, row.context);
+          }
           const message =
             due.length === 1
               ? { text: due[0]!.text, blocks: due[0]!.blocks }

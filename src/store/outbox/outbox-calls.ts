@@ -1,4 +1,8 @@
+import { notifyAfterCommit } from "../pool.js";
 import type { Queryable } from "../pool.js";
+
+/** Postgres channel on which queued calls wake the drainer. */
+export const OUTBOX_CHANNEL = "slack_outbox";
 
 /** A Slack Web API call waiting to be made. */
 export interface OutboxCall {
@@ -13,11 +17,6 @@ export interface OutboxCall {
   channelKey: string;
   /** While a call with this key is pending, enqueueing another with the same key does nothing. */
   coalesceKey?: string;
-  /**
-   * With a coalesce key: the context field (an array) that a coalesced call adds its own
-   * items to, so that the pending call carries every caller's items (bundled page DMs).
-   */
-  bundleField?: string;
   notBefore?: Date;
 }
 
@@ -51,11 +50,7 @@ export async function enqueueSlackCall(tx: Queryable, call: OutboxCall): Promise
     `INSERT INTO slack_outbox (kind, method, args, context, incident_id, channel_key, coalesce_key, not_before)
      VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, now()))
      ON CONFLICT (coalesce_key) WHERE status = 'pending' AND coalesce_key IS NOT NULL
-     DO UPDATE SET not_before = LEAST(slack_outbox.not_before, EXCLUDED.not_before),
-                   context = CASE WHEN $9::text IS NULL THEN slack_outbox.context
-                             ELSE jsonb_set(slack_outbox.context, ARRAY[$9::text],
-                                  COALESCE(slack_outbox.context -> $9::text, '[]'::jsonb)
-                                  || COALESCE(EXCLUDED.context -> $9::text, '[]'::jsonb)) END
+     DO UPDATE SET not_before = LEAST(slack_outbox.not_before, EXCLUDED.not_before)
      RETURNING id`,
     [
       call.kind ?? "raw",
@@ -66,10 +61,12 @@ export async function enqueueSlackCall(tx: Queryable, call: OutboxCall): Promise
       call.channelKey,
       call.coalesceKey ?? null,
       call.notBefore ?? null,
-      call.bundleField ?? null,
     ],
   );
-  await tx.query("SELECT pg_notify('slack_outbox', '')");
+  // Wakes the drainer once the call is visible. Sent after commit, not in the caller's
+  // transaction: a NOTIFY in it would hold Postgres's notify lock through its commit and
+  // serialise every paging transaction behind each other's WAL flush.
+  await notifyAfterCommit(tx, OUTBOX_CHANNEL);
   return res.rows[0] ? Number(res.rows[0].id) : null;
 }
 
@@ -150,6 +147,38 @@ export async function lockCall(tx: Queryable, id: number): Promise<OutboxRow | n
   );
   const r = res.rows[0];
   return r ? toRow(r) : null;
+}
+
+/**
+ * Takes into a call being claimed the other pending calls of `kind` due on its channel key
+ * (page DMs to one person that queued behind it): locks them, ends them as 'skipped' with
+ * `bundled_into`, and returns them for the caller to carry. Calls another sender holds are left.
+ */
+export async function absorbPendingCalls(
+  tx: Queryable,
+  into: Pick<OutboxRow, "id" | "kind" | "channelKey">,
+  limit: number,
+): Promise<OutboxRow[]> {
+  const res = await tx.query<RowRecord>(
+    `UPDATE slack_outbox SET status = 'skipped', result = jsonb_build_object('bundled_into', $1::bigint),
+            attempts = attempts + 1, done_at = now()
+      WHERE id IN (SELECT id FROM slack_outbox
+                    WHERE kind = $2 AND channel_key = $3 AND status = 'pending' AND id <> $1
+                      AND not_before <= now()
+                    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [into.id, into.kind, into.channelKey, limit],
+  );
+  return res.rows.map(toRow).sort((a, b) => a.id - b.id);
+}
+
+/** Replaces a claimed call's context (what it carries once it has absorbed others). */
+export async function setCallContext(
+  tx: Queryable,
+  id: number,
+  context: Record<string, unknown>,
+): Promise<void> {
+  await tx.query("UPDATE slack_outbox SET context = $2 WHERE id = $1", [id, JSON.stringify(context)]);
 }
 
 /** Claims a locked pending call for one attempt: 'sending', with the args about to be sent. */
