@@ -7,7 +7,7 @@ import { loadPreferences } from "../store/contact-methods/preferences.js";
 import { insertDeliveries, recordAttempt } from "../store/deliveries/page-deliveries.js";
 import type { PageDelivery } from "../store/deliveries/page-deliveries.js";
 import type { PageRow } from "../store/escalations/escalations.js";
-import { lockOpenAckCodes, setPageAck } from "../store/escalations/page-acks.js";
+import { claimAckCode, openAckCodes, setPageAck } from "../store/escalations/page-acks.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import type { PagingContext } from "./context.js";
@@ -41,15 +41,9 @@ export async function fanOutPage(
     available: ctx.providers.available,
     pageWebhook: Boolean(ctx.settings.webhook),
   });
-  const ackCode = pickAckCode(
-    await lockOpenAckCodes(tx, page.userId, now),
-    () => randomInt(0, 1_000_000) / 1_000_000,
-  );
-  await setPageAck(tx, page.id, {
-    code: ackCode,
-    nonce: randomBytes(12).toString("base64url"),
-    expiresAt: new Date(now.getTime() + ctx.settings.ackTtlMs),
-  });
+  const expiresAt = new Date(now.getTime() + ctx.settings.ackTtlMs);
+  const ackCode = await claimNewAckCode(tx, page, expiresAt, now);
+  await setPageAck(tx, page.id, { code: ackCode, nonce: randomBytes(12).toString("base64url"), expiresAt });
   const bodies = new Map<string, Record<string, unknown>>();
   for (const p of plan.deliveries)
     if (p.type === "webhook") bodies.set(p.methodId, webhookBody(incident, page, cause, ackCode));
@@ -98,4 +92,26 @@ function webhookBody(
     ack_code: ackCode,
     paged_at: page.createdAt.toISOString(),
   };
+}
+
+/**
+ * A four-digit code for the page that none of its person's open pages has: random codes
+ * are claimed until one is free (the first, nearly always); a person with thousands of open
+ * pages gets one of the codes still free.
+ */
+async function claimNewAckCode(
+  tx: Queryable,
+  page: Pick<PageRow, "id" | "userId">,
+  expiresAt: Date,
+  now: Date,
+): Promise<string> {
+  const random = () => randomInt(0, 1_000_000) / 1_000_000;
+  let taken = new Set<string>();
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if (attempt === 20) taken = await openAckCodes(tx, page.userId, now);
+    const code = pickAckCode(taken, random);
+    if (await claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now })) return code;
+    taken.add(code);
+  }
+  throw new Error(`no ack code is free for ${page.userId}: too many pages open`);
 }

@@ -12,6 +12,7 @@ import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
+import { answerPages, claimAckCode, findPageByCode } from "../../src/store/escalations/page-acks.js";
 import { incidentPaging } from "../../src/paging/incident-paging.js";
 import { PAGE_DM_KIND } from "../../src/slack/notifiers/page-notifier.js";
 import { pageOutboxHandlers } from "../../src/slack/outbox/page-handlers.js";
@@ -400,5 +401,36 @@ describe("reopening an incident", () => {
     expect(await getEscalation(db.pool, id)).toMatchObject({ status: "active", run: 2 });
     expect(await processEscalation(ctx, id, at(2 * MIN))).toMatchObject({ kind: "paged", step: 0 });
     expect(await paged(id)).toEqual([`0.0:${firstLine}`, `0.0:${firstLine}`]);
+  });
+});
+
+describe("ack codes for many pages to one person at once", () => {
+  it("gives every open page its own code, with no page waiting on another, and frees a code once answered", async () => {
+    const ctx = contextFor();
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await declare("P1", ctx));
+    // Pages made concurrently, as worker replicas do in a storm.
+    const outcomes = await Promise.all(ids.map((id) => processEscalation(ctx, id, T0)));
+    expect(outcomes.every((o) => o.kind === "paged")).toBe(true);
+    const codes = await db.pool.query<{ incident_id: string; ack_code: string }>(
+      "SELECT incident_id, ack_code FROM pages WHERE incident_id = ANY($1::bigint[]) AND user_id = $2",
+      [ids, firstLine],
+    );
+    expect(codes.rows).toHaveLength(60);
+    expect(new Set(codes.rows.map((r) => r.ack_code)).size).toBe(60);
+    for (const r of codes.rows) expect(r.ack_code).toMatch(/^[1-9]\d{3}$/);
+    // Each code leads to its own page.
+    const [first] = codes.rows;
+    const found = await findPageByCode(db.pool, { userIds: [firstLine], code: first!.ack_code, now: T0 });
+    expect(found?.incidentId).toBe(Number(first!.incident_id));
+    // An open page's code is not handed out again; once answered it is.
+    const probe = { userId: firstLine, code: first!.ack_code, expiresAt: at(60 * MIN), now: T0 };
+    const other = (await listPages(db.pool, ids[1]!)).find((p) => p.userId === firstLine)!;
+    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBe(false);
+    await answerPages(db.pool, [found!.pageId], { via: "sms", now: T0 });
+    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBe(true);
+    expect(
+      (await findPageByCode(db.pool, { userIds: [firstLine], code: first!.ack_code, now: T0 }))?.pageId,
+    ).toBe(other.id);
   });
 });

@@ -56,17 +56,33 @@ const COLUMNS =
   "id, incident_id, user_id, reason, run, step, repeat, paged_by, ack_code, ack_nonce, ack_expires_at, answered_at, answered_via, created_at";
 
 /**
- * The ack codes of `userId`'s pages still open at `now`, under a lock on that person (so two
- * pages made at once to one person never get the same code).
+ * Claims `code` for `userId`'s page `pageId` until `expiresAt`: true when the code is free
+ * (never used, or its page was answered or has expired at `now`). The primary key on
+ * (person, code) decides between two pages made at once, without a lock on the person.
  */
-export async function lockOpenAckCodes(tx: Queryable, userId: string, now: Date): Promise<Set<string>> {
-  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`fb-ack-codes:${userId}`]);
-  const res = await tx.query<{ ack_code: string }>(
-    `SELECT ack_code FROM pages
-      WHERE user_id = $1 AND ack_code IS NOT NULL AND answered_at IS NULL AND ack_expires_at > $2`,
+export async function claimAckCode(
+  tx: Queryable,
+  c: { userId: string; code: string; pageId: number; expiresAt: Date; now: Date },
+): Promise<boolean> {
+  const res = await tx.query(
+    `INSERT INTO page_ack_codes (user_id, code, page_id, expires_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id, code) DO UPDATE SET page_id = EXCLUDED.page_id, expires_at = EXCLUDED.expires_at
+      WHERE page_ack_codes.expires_at <= $5
+         OR EXISTS (SELECT 1 FROM pages p WHERE p.id = page_ack_codes.page_id AND p.answered_at IS NOT NULL)
+     RETURNING page_id`,
+    [c.userId, c.code, c.pageId, c.expiresAt, c.now],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** The codes of `userId`'s pages still open at `now` (when random picks keep colliding). */
+export async function openAckCodes(db: Queryable, userId: string, now: Date): Promise<Set<string>> {
+  const res = await db.query<{ code: string }>(
+    `SELECT c.code FROM page_ack_codes c JOIN pages p ON p.id = c.page_id
+      WHERE c.user_id = $1 AND c.expires_at > $2 AND p.answered_at IS NULL`,
     [userId, now],
   );
-  return new Set(res.rows.map((r) => r.ack_code));
+  return new Set(res.rows.map((r) => r.code));
 }
 
 /** Gives a page its ack code and link nonce, valid until `expiresAt`. */
@@ -101,9 +117,12 @@ export async function findPageByCode(
   o: { userIds: readonly string[]; code: string; now: Date },
 ): Promise<PageAck | null> {
   const res = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM pages
-      WHERE user_id = ANY($1::text[]) AND ack_code = $2 AND ack_expires_at > $3
-      ORDER BY id DESC LIMIT 1`,
+    `SELECT ${COLUMNS.split(", ")
+      .map((c) => `p.${c}`)
+      .join(", ")}
+       FROM page_ack_codes c JOIN pages p ON p.id = c.page_id
+      WHERE c.user_id = ANY($1::text[]) AND c.code = $2 AND c.expires_at > $3
+      ORDER BY p.id DESC LIMIT 1`,
     [o.userIds, o.code, o.now],
   );
   return res.rows[0] ? toAck(res.rows[0]) : null;
