@@ -110,6 +110,12 @@ type Claim =
  */
 async function claim(ctx: PagingContext, deliveryId: number, now: Date): Promise<Claim> {
   return withTransaction(ctx.pool, async (tx): Promise<Claim> => {
+    // The number's lock before the row's: a look at another page to the same number waits
+    // here without holding its row, so that the first can take it along in one message
+    // (holding it, it was skipped as a bundle mate and then held back by the rate limit).
+    const peek = await getDelivery(tx, deliveryId);
+    if (peek?.status === "pending" && isRateLimited(peek.methodType))
+      await lockContactTarget(tx, peek.methodType, peek.target);
     const d = await lockPendingDelivery(tx, deliveryId);
     if (!d) return { kind: "inactive" };
     // No page after an ack: a delivery still queued (or retrying) is withdrawn.
@@ -132,7 +138,6 @@ async function claim(ctx: PagingContext, deliveryId: number, now: Date): Promise
     }
     const mates: PageDelivery[] = [];
     if (isRateLimited(d.methodType)) {
-      await lockContactTarget(tx, d.methodType, d.target);
       const since = new Date(now.getTime() - ctx.settings.attemptLeaseMs);
       if (await attemptInFlight(tx, { type: d.methodType, target: d.target, exceptId: d.id, since })) {
         const at = new Date(now.getTime() + IN_FLIGHT_RETRY_MS);
