@@ -11,8 +11,6 @@ import { listDueTimers } from "../store/timers/timers.js";
 export const OVERDUE_GRACE_MS = 2_000;
 /** At most this many timers in one pass (oldest first); the rest wait for the next. */
 export const OVERDUE_BATCH = 200;
-/** Timers processed at once in a pass. */
-const PARALLEL = 4;
 /** A timer that keeps failing (or cannot move) is looked at again at most this seldom. */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -115,22 +113,19 @@ export class OverdueSweep {
       this.seen.set(key, { dueAt: job.dueAt, strikes, retryAt: this.o.clock.now().getTime() + backoff });
       return strikes;
     };
-    let next = 0;
-    const lane = async () => {
-      while (next < todo.length && this.o.running()) {
-        const job = todo[next++]!;
-        try {
-          await this.o.run(job);
-          out.processed++;
-          strike(job);
-        } catch (err) {
-          out.failed++;
-          const strikes = strike(job);
-          this.o.log.warn({ err, job, strikes }, "paging: the overdue sweep could not process a timer");
-        }
+    // One at a time: a safety net behind BullMQ, not a second worker pool racing it.
+    for (const job of todo) {
+      if (!this.o.running()) break;
+      try {
+        await this.o.run(job);
+        out.processed++;
+        strike(job);
+      } catch (err) {
+        out.failed++;
+        const strikes = strike(job);
+        this.o.log.warn({ err, job, strikes }, "paging: the overdue sweep could not process a timer");
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, lane));
+    }
     if (out.processed || out.failed)
       this.o.log.info(out, "paging: processed timers BullMQ had not run in time, from Postgres");
     return out;
