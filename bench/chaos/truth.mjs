@@ -76,7 +76,12 @@ export function pageDms(emulator) {
       if (b?.type !== "section" || b.accessory?.action_id !== "incident.ack") continue;
       const step = /step (\d+) of \d+/.exec(String(b.text?.text ?? ""));
       if (!step) continue;
-      dms.push({ incidentId: Number(b.accessory.value), step: Number(step[1]) - 1, user: c.args.channel, at });
+      dms.push({
+        incidentId: Number(b.accessory.value),
+        step: Number(step[1]) - 1,
+        user: c.args.channel,
+        at,
+      });
     }
   }
   return dms;
