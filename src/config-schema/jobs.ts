@@ -18,8 +18,9 @@ export interface JobsConfig {
   /** Paging timers rebuilt from Postgres (FIREBREAK_RECONCILE_INTERVAL overrides it). */
   reconcileMs: number;
   /**
-   * Paging timers more than 2 s past due that BullMQ has not run (a worker killed holding
-   * them) processed straight from Postgres: a page is at most about this much later still.
+   * Escalation steps and incident timers more than 2 s past due that BullMQ has not run (a
+   * worker killed holding them) processed straight from Postgres: a page is at most about
+   * this much later still.
    */
   overdueSweepMs: number;
   /** Heartbeats' deadlines checked: a missed one opens its incident (at most this late). */

@@ -48,8 +48,9 @@ export interface BackgroundJobDeps {
  * - `outbox-drainer`: sends the Slack outbox (one leader in the cluster);
  * - `timers`: the BullMQ worker for paging timers, woken by NOTIFY;
  * - `timer-reconciler`: rebuilds due timers from Postgres, sweeps them if Redis is down;
- * - `overdue-sweeper`: processes timers more than 2 s overdue straight from Postgres (a
- *   BullMQ job held by a killed worker is "active" until its lock runs out);
+ * - `overdue-sweeper`: processes escalations and incident timers more than 2 s overdue
+ *   straight from Postgres (a BullMQ job held by a killed worker is "active" until its
+ *   lock runs out);
  * - `alert-sweeper`: alert notifications and lifecycle changes a crash left behind;
  * - `run-sweeper`: expired approvals, interrupted runs, runs waiting for a free target;
  * - `summary-refresher`: open incidents' summaries (age, time left);

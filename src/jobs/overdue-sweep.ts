@@ -3,7 +3,6 @@ import type { Clock } from "../core/ports.js";
 import type { PagingContext } from "../paging/context.js";
 import { escalationJob } from "../paging/process-escalation.js";
 import type { TimerJob } from "../paging/timer-job.js";
-import { listOverdueDeliveries } from "../store/deliveries/page-deliveries.js";
 import { listDueEscalations } from "../store/escalations/escalations.js";
 import { listDueTimers } from "../store/timers/timers.js";
 
@@ -28,19 +27,18 @@ function rowKey(job: TimerJob): string {
 
 /**
  * Timers in Postgres due before `before` and still not done, oldest first, at most `limit`:
- * active escalations whose next step nobody has paged, pending incident timers, and page
- * deliveries nobody is sending (a claim older than the lease counts as nobody's).
+ * active escalations whose next step nobody has paged, and pending incident timers. Page
+ * deliveries are left to BullMQ (a dead worker's job comes back within its 6 s lock) and
+ * to their own claim lease: a second looker at a person's deliveries would split bundles.
  */
 export async function overdueTimerJobs(
-  ctx: Pick<PagingContext, "pool" | "settings">,
+  ctx: Pick<PagingContext, "pool">,
   before: Date,
   limit: number,
 ): Promise<TimerJob[]> {
-  const claimedBefore = new Date(before.getTime() - ctx.settings.attemptLeaseMs);
-  const [escalations, timers, deliveries] = await Promise.all([
+  const [escalations, timers] = await Promise.all([
     listDueEscalations(ctx.pool, before, limit),
     listDueTimers(ctx.pool, before, limit),
-    listOverdueDeliveries(ctx.pool, { before, claimedBefore, limit }),
   ]);
   const jobs: TimerJob[] = [
     ...escalations.map((r) =>
@@ -50,7 +48,6 @@ export async function overdueTimerJobs(
       ),
     ),
     ...timers.map((t): TimerJob => ({ type: "timer", timerId: t.id, dueAt: t.dueAt.getTime() })),
-    ...deliveries.map((d): TimerJob => ({ type: "delivery", deliveryId: d.id, dueAt: d.dueAt.getTime() })),
   ];
   return jobs.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
 }
@@ -73,9 +70,9 @@ export interface OverdueSweepPass {
  * use-case the BullMQ job runs (`run`), so under the same row locks and unique keys: when
  * BullMQ runs the job later too, it finds the cursor moved and pages nobody again.
  *
- * A timer still overdue at the same due time after a pass (it failed, or could not move:
- * a webhook delivery with the webhook since unset) is looked at again at once, then after
- * 2 s, 4 s … at most a minute, so that a few stuck rows never crowd out the rest.
+ * A timer still overdue at the same due time after a pass (it failed, or could not move)
+ * is looked at again at once, then after 2 s, 4 s … at most a minute, so that a few stuck
+ * rows never crowd out the rest.
  */
 export class OverdueSweep {
   /** Timers this sweep has run, by row: at which due time, how often, when to look again. */
@@ -83,7 +80,7 @@ export class OverdueSweep {
 
   constructor(
     private readonly o: {
-      ctx: Pick<PagingContext, "pool" | "settings">;
+      ctx: Pick<PagingContext, "pool">;
       clock: Clock;
       log: Logger;
       /** Processes one job as the BullMQ worker does (and schedules its follow-up). */

@@ -78,9 +78,10 @@ export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Dat
  *   collapse on the job id — so a Redis flush or a crash between commit and scheduling
  *   delays a page by at most one interval and loses none;
  * - if Redis cannot take them, the overdue ones are processed straight from Postgres;
- * - every `jobs.overdue_sweep` (the `overdue-sweeper` job) timers more than a couple of
- *   seconds past due are processed straight from Postgres as well: a BullMQ job held by a
- *   worker killed mid-way stays "active" (and un-re-addable) until its lock runs out.
+ * - every `jobs.overdue_sweep` (the `overdue-sweeper` job) escalations and incident timers
+ *   more than a couple of seconds past due are processed straight from Postgres as well: a
+ *   BullMQ job held by a worker killed mid-way stays "active" (and un-re-addable) until its
+ *   lock runs out.
  */
 export class TimerScheduler {
   private listener: pg.Client | null = null;

@@ -319,24 +319,6 @@ export async function listDueDeliveries(
   return res.rows.map((r) => ({ id: Number(r.id), dueAt: r.next_attempt_at }));
 }
 
-/**
- * Pending deliveries due by `before` that nobody is sending: not claimed, or claimed before
- * `claimedBefore` (the claiming worker is presumed dead). What the overdue sweep processes.
- */
-export async function listOverdueDeliveries(
-  db: Queryable,
-  o: { before: Date; claimedBefore: Date; limit: number },
-): Promise<{ id: number; dueAt: Date }[]> {
-  const res = await db.query<{ id: string; next_attempt_at: Date }>(
-    `SELECT id, next_attempt_at FROM page_deliveries
-      WHERE status = 'pending' AND next_attempt_at <= $1
-        AND (attempt_started_at IS NULL OR attempt_started_at <= $2)
-      ORDER BY next_attempt_at LIMIT $3`,
-    [o.before, o.claimedBefore, o.limit],
-  );
-  return res.rows.map((r) => ({ id: Number(r.id), dueAt: r.next_attempt_at }));
-}
-
 /** Every delivery of an incident's pages, oldest first (the console, the incident page). */
 export async function listDeliveries(db: Queryable, incidentId: number): Promise<PageDelivery[]> {
   const res = await db.query<Row>("SELECT * FROM page_deliveries WHERE incident_id = $1 ORDER BY id", [
