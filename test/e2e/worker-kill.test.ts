@@ -23,8 +23,9 @@ import { TEST_CONFIG_YAML, eventually } from "../support/harness.js";
  * incidents through three 2-second steps; one is killed while it is inside the escalation
  * transaction of some of them, and started again 2 s later. From Postgres and from what the
  * Slack emulator accepted: every page due went out, none twice, and none later than its due
- * time plus a few seconds (the overdue sweep; BullMQ alone took back the dead worker's jobs
- * only after its lock and stalled-job check ran out, up to a minute late).
+ * time plus the reconcile interval (the overdue sweep makes it a few seconds; BullMQ alone
+ * took back the dead worker's jobs only after its lock and stalled-job check ran out, up to
+ * a minute late, and re-adding them from Postgres was a no-op).
  * Loopback only; bounded in count and time; everything it starts, it stops.
  */
 
@@ -35,8 +36,13 @@ const STEP_MS = 2_000;
 const STEP_USERS = ["U0ALICE", "U0BOB", "U0CAROL"];
 /** Incidents whose first step falls due while the test holds their rows: in flight in a worker when it dies. */
 const HELD = 8;
-/** The goal: the sweep every 2 s takes timers more than 2 s overdue; a little for the work itself. */
-const MAX_LATENESS_MS = 8_000;
+/**
+ * The issue's goal: no page later than its due time plus the reconcile interval (here 10 s;
+ * 30 s by default). BullMQ alone, before this branch, made them up to a minute late; the
+ * overdue sweep (every 2 s, timers more than 2 s overdue) makes it about 4 s on a quiet
+ * machine, 8 s when the test shares two CPUs with another suite.
+ */
+const RECONCILE_MS = 10_000;
 
 const SNAPSHOT = {
   name: "kill",
@@ -164,6 +170,7 @@ beforeAll(async () => {
     REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
     FIREBREAK_REDIS_PREFIX: prefix,
     FIREBREAK_CONFIG: configPath,
+    FIREBREAK_RECONCILE_INTERVAL: `${RECONCILE_MS / 1000}s`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "info",
   };
   process.once("exit", killOnExit);
@@ -318,10 +325,10 @@ describe("a worker killed with kill -9 while it holds escalation jobs", () => {
     expect(run.pages.every((p) => p.user_id === STEP_USERS[p.step])).toBe(true);
   });
 
-  it("no page was committed later than its due time plus the sweep's few seconds", () => {
+  it("no page was committed later than its due time plus the reconcile interval", () => {
     const worst = run.pages.reduce((m, p) => (p.late_ms > m.late_ms ? p : m), run.pages[0]!);
     expect(worst.late_ms, `incident ${worst.incident_id} step ${worst.step + 1}`).toBeLessThanOrEqual(
-      MAX_LATENESS_MS,
+      RECONCILE_MS,
     );
   });
 
