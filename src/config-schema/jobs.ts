@@ -17,6 +17,12 @@ export interface JobsConfig {
   inboundReplayMs: number;
   /** Paging timers rebuilt from Postgres (FIREBREAK_RECONCILE_INTERVAL overrides it). */
   reconcileMs: number;
+  /**
+   * Escalation steps and incident timers more than 2 s past due that BullMQ has not run (a
+   * worker killed holding them) processed straight from Postgres: a page is at most about
+   * this much later still.
+   */
+  overdueSweepMs: number;
   /** Heartbeats' deadlines checked: a missed one opens its incident (at most this late). */
   heartbeatCheckMs: number;
   /** Ended maintenance windows let go of what they held back. */
@@ -35,6 +41,7 @@ export const DEFAULT_JOBS: JobsConfig = {
   usergroupRefreshMs: 30_000,
   inboundReplayMs: 5_000,
   reconcileMs: 30_000,
+  overdueSweepMs: 2_000,
   heartbeatCheckMs: 10_000,
   maintenanceReleaseMs: 10_000,
   weeklyReportMs: 60_000,
@@ -56,6 +63,7 @@ export const jobsSectionShape = {
       usergroup_refresh: interval.optional(),
       inbound_replay: interval.optional(),
       reconcile: interval.optional(),
+      overdue_sweep: interval.optional(),
       heartbeat_check: interval.optional(),
       maintenance_release: interval.optional(),
       weekly_report: interval.optional(),
@@ -73,6 +81,7 @@ export function buildJobsConfig(raw: z.output<(typeof jobsSectionShape)["jobs"]>
     usergroupRefreshMs: raw.usergroup_refresh ?? DEFAULT_JOBS.usergroupRefreshMs,
     inboundReplayMs: raw.inbound_replay ?? DEFAULT_JOBS.inboundReplayMs,
     reconcileMs: raw.reconcile ?? DEFAULT_JOBS.reconcileMs,
+    overdueSweepMs: raw.overdue_sweep ?? DEFAULT_JOBS.overdueSweepMs,
     heartbeatCheckMs: raw.heartbeat_check ?? DEFAULT_JOBS.heartbeatCheckMs,
     maintenanceReleaseMs: raw.maintenance_release ?? DEFAULT_JOBS.maintenanceReleaseMs,
     weeklyReportMs: raw.weekly_report ?? DEFAULT_JOBS.weeklyReportMs,

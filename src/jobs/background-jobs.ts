@@ -48,6 +48,9 @@ export interface BackgroundJobDeps {
  * - `outbox-drainer`: sends the Slack outbox (one leader in the cluster);
  * - `timers`: the BullMQ worker for paging timers, woken by NOTIFY;
  * - `timer-reconciler`: rebuilds due timers from Postgres, sweeps them if Redis is down;
+ * - `overdue-sweeper`: processes escalations and incident timers more than 2 s overdue
+ *   straight from Postgres (a BullMQ job held by a killed worker is "active" until its
+ *   lock runs out);
  * - `alert-sweeper`: alert notifications and lifecycle changes a crash left behind;
  * - `run-sweeper`: expired approvals, interrupted runs, runs waiting for a free target;
  * - `summary-refresher`: open incidents' summaries (age, time left);
@@ -130,6 +133,16 @@ export function backgroundJobs(d: BackgroundJobDeps): BackgroundJob[] {
         if (!scheduler.lastReconcileOk) throw new Error("could not read due timers from Postgres");
       },
       log: log("timer-reconciler"),
+      metrics: d.metrics,
+    }),
+    periodicJob({
+      name: "overdue-sweeper",
+      intervalMs: d.jobs.overdueSweepMs,
+      atStart: false, // the scheduler reconciles as it starts
+      tick: async () => {
+        await scheduler?.sweepOverdue();
+      },
+      log: log("overdue-sweeper"),
       metrics: d.metrics,
     }),
     periodicJob({

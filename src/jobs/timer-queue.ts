@@ -15,6 +15,23 @@ export function timerQueuePrefix(redisPrefix: string, databaseUrl: string): stri
 }
 const BATCH = 500;
 
+/**
+ * How long a worker's claim on an active job lasts without renewal (renewed every half of
+ * it while the job runs). BullMQ's default is 30 s, and its stalled-job check another 30 s:
+ * a worker killed with `kill -9` kept its jobs "active", and re-adding the same job id is a
+ * no-op, so its pages went out up to a minute late (issue 10). A timer job is short (one
+ * transaction), so a few seconds is ample; if a busy event loop does miss a renewal, the
+ * job only runs twice, which the row locks and unique keys make harmless.
+ */
+export const TIMER_LOCK_MS = 6_000;
+/** How often a worker looks for jobs whose claim ran out (a dead worker's) and takes them back. */
+export const TIMER_STALLED_CHECK_MS = 3_000;
+/**
+ * How many times a job may be taken back before it is failed (and removed: the overdue
+ * sweep and the reconciler still have it in Postgres).
+ */
+const TIMER_MAX_STALLED = 2;
+
 /** The BullMQ side of paging timers: delayed jobs, one per (timer, due time). */
 export interface TimerQueue {
   /**
@@ -66,6 +83,9 @@ export function createTimerQueue(o: { redisUrl: string; prefix: string; log: Log
         connection: workerConnection,
         prefix: o.prefix,
         concurrency,
+        lockDuration: TIMER_LOCK_MS,
+        stalledInterval: TIMER_STALLED_CHECK_MS,
+        maxStalledCount: TIMER_MAX_STALLED,
       });
       worker.on("error", (err) => o.log.warn({ err }, "paging worker error"));
       worker.on("failed", (job, err) =>

@@ -12,10 +12,14 @@ import { listDueTimers } from "../store/timers/timers.js";
 import { processDelivery } from "../paging/deliver-page.js";
 import { listDueDeliveries } from "../store/deliveries/page-deliveries.js";
 import { recordJobPass } from "./background-job.js";
+import { OverdueSweep } from "./overdue-sweep.js";
+import type { OverdueSweepPass } from "./overdue-sweep.js";
 import type { TimerQueue } from "./timer-queue.js";
 
 /** A bound on one reconcile's reading; more waits for the next round. */
 const MAX_PER_KIND = 100_000;
+/** The NOTIFY connection is retried after 1 s, 2 s, 4 s … at most this long (Postgres restarting). */
+const MAX_LISTEN_BACKOFF_MS = 30_000;
 
 /** Rejects when `promise` has not settled within `ms` (a Redis that is down queues commands forever). */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -73,12 +77,19 @@ export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Dat
  *   jobs/worker-jobs.ts), every timer due within two intervals is (re-)added — duplicates
  *   collapse on the job id — so a Redis flush or a crash between commit and scheduling
  *   delays a page by at most one interval and loses none;
- * - if Redis cannot take them, the overdue ones are processed straight from Postgres.
+ * - if Redis cannot take them, the overdue ones are processed straight from Postgres;
+ * - every `jobs.overdue_sweep` (the `overdue-sweeper` job) escalations and incident timers
+ *   more than a couple of seconds past due are processed straight from Postgres as well: a
+ *   BullMQ job held by a worker killed mid-way stays "active" (and un-re-addable) until its
+ *   lock runs out.
  */
 export class TimerScheduler {
   private listener: pg.Client | null = null;
   private running = false;
   private reconciling: Promise<void> | null = null;
+  private listenFailures = 0;
+  private listenRetry: NodeJS.Timeout | null = null;
+  private readonly overdue: OverdueSweep;
   /** Whether the last reconcile read Postgres (the reconciler job's health). */
   lastReconcileOk = true;
 
@@ -93,7 +104,15 @@ export class TimerScheduler {
       /** How long a reconcile waits for Redis before sweeping from Postgres itself (default 5s). */
       redisTimeoutMs?: number;
     },
-  ) {}
+  ) {
+    this.overdue = new OverdueSweep({
+      ctx: o.ctx,
+      clock: o.clock,
+      log: o.log,
+      run: (job) => this.runNow(job),
+      running: () => this.running,
+    });
+  }
 
   /** Processes one job now (what the BullMQ worker calls) and schedules its follow-up. */
   async handle(job: TimerJob): Promise<void> {
@@ -120,12 +139,14 @@ export class TimerScheduler {
   async start(): Promise<void> {
     this.running = true;
     this.o.queue.startWorker((job) => this.handle(job), this.o.concurrency ?? 8);
-    await this.listen();
+    await this.listen().catch((err: unknown) => this.listenLater(err));
     await this.reconcile();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.listenRetry) clearTimeout(this.listenRetry);
+    this.listenRetry = null;
     await this.reconciling;
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
@@ -161,6 +182,25 @@ export class TimerScheduler {
     return this.reconciling;
   }
 
+  /**
+   * One pass of the `overdue-sweeper` job: processes, from Postgres, the timers more than
+   * a couple of seconds past due that BullMQ has not run (see jobs/overdue-sweep.ts).
+   */
+  async sweepOverdue(): Promise<OverdueSweepPass | undefined> {
+    if (!this.running) return undefined;
+    return this.overdue.pass();
+  }
+
+  /** Processes one job straight from Postgres; its follow-up is handed to BullMQ without waiting on Redis. */
+  private async runNow(job: TimerJob): Promise<void> {
+    const next = await runTimerJob(this.o.ctx, job, this.o.clock.now());
+    if (next)
+      // If Redis cannot take it, the reconciler or the next sweep has it from Postgres.
+      void withTimeout(this.o.queue.schedule([next], this.o.clock), this.o.redisTimeoutMs ?? 5_000).catch(
+        (err: unknown) => this.o.log.debug({ err, job: next }, "paging: could not schedule a timer"),
+      );
+  }
+
   private async sweep(jobs: TimerJob[]): Promise<void> {
     for (const job of jobs) {
       if (!this.running) return;
@@ -170,12 +210,25 @@ export class TimerScheduler {
     }
   }
 
+  /** Tries the NOTIFY connection again after a back-off: 1 s, 2 s, 4 s … at most 30 s. */
+  private listenLater(err: unknown): void {
+    if (!this.running || this.listenRetry) return;
+    const delay = Math.min(MAX_LISTEN_BACKOFF_MS, 1_000 * 2 ** this.listenFailures++);
+    this.o.log.warn({ err, retryInMs: delay }, "paging: no NOTIFY connection to Postgres; retrying");
+    this.listenRetry = setTimeout(() => {
+      this.listenRetry = null;
+      if (this.running) void this.listen().catch((e: unknown) => this.listenLater(e));
+    }, delay);
+    this.listenRetry.unref();
+  }
+
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: withDatabaseUser(this.o.databaseUrl) });
     client.on("error", (err) => {
-      this.o.log.warn({ err }, "paging: lost the NOTIFY connection; reconnecting");
+      if (this.listener !== client) return; // a failed connect: its caller retries
       this.listener = null;
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
+      client.end().catch(() => undefined);
+      this.listenLater(err);
     });
     client.on("notification", (msg) => {
       const job = msg.payload ? parseTimerJob(msg.payload) : undefined;
@@ -185,10 +238,20 @@ export class TimerScheduler {
         this.o.log.warn({ err, job }, "paging: could not schedule a timer");
       });
     });
-    await client.connect();
-    await client.query(`LISTEN ${TIMER_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${TIMER_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (!this.running) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    this.listenFailures = 0;
     // Anything committed while not listening is picked up by this reconcile.
-    if (this.running) void this.reconcile();
+    void this.reconcile();
   }
 }

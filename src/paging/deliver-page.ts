@@ -110,6 +110,12 @@ type Claim =
  */
 async function claim(ctx: PagingContext, deliveryId: number, now: Date): Promise<Claim> {
   return withTransaction(ctx.pool, async (tx): Promise<Claim> => {
+    // The number's lock before the row's: a look at another page to the same number waits
+    // here without holding its row, so that the first can take it along in one message
+    // (holding it, it was skipped as a bundle mate and then held back by the rate limit).
+    const peek = await getDelivery(tx, deliveryId);
+    if (peek?.status === "pending" && isRateLimited(peek.methodType))
+      await lockContactTarget(tx, peek.methodType, peek.target);
     const d = await lockPendingDelivery(tx, deliveryId);
     if (!d) return { kind: "inactive" };
     // No page after an ack: a delivery still queued (or retrying) is withdrawn.
@@ -132,7 +138,6 @@ async function claim(ctx: PagingContext, deliveryId: number, now: Date): Promise
     }
     const mates: PageDelivery[] = [];
     if (isRateLimited(d.methodType)) {
-      await lockContactTarget(tx, d.methodType, d.target);
       const since = new Date(now.getTime() - ctx.settings.attemptLeaseMs);
       if (await attemptInFlight(tx, { type: d.methodType, target: d.target, exceptId: d.id, since })) {
         const at = new Date(now.getTime() + IN_FLIGHT_RETRY_MS);
@@ -179,20 +184,24 @@ async function recordOutcome(
   now: Date,
 ): Promise<DeliveryOutcome> {
   const { lead } = c;
-  const all = [lead, ...c.mates];
-  const ids = all.map((d) => d.id);
+  const carried = [lead, ...c.mates];
+  const ids = carried.map((d) => d.id);
   const attempts = lead.attempts + 1;
   return withTransaction(ctx.pool, async (tx): Promise<DeliveryOutcome> => {
     // The claim must still be ours: a worker that took it over as in doubt records instead.
     if (!(await lockClaimed(tx, lead.id, now))) return { kind: "inactive" };
+    // Only what is still ours under the claim is recorded, counted and dead-lettered.
+    const ours = (recorded: number[]) => carried.filter((d) => recorded.includes(d.id));
     if ("receipt" in result) {
-      await recordAttempt(tx, ids, {
-        status: "delivered",
-        error: null,
-        providerRef: result.receipt.ref,
-        now,
-        claimedAt: now,
-      });
+      const all = ours(
+        await recordAttempt(tx, ids, {
+          status: "delivered",
+          error: null,
+          providerRef: result.receipt.ref,
+          now,
+          claimedAt: now,
+        }),
+      );
       if (isRateLimited(lead.methodType)) await recordSent(tx, lead.methodType, lead.target, now);
       for (const d of all) {
         ctx.metrics?.pages.inc({ channel: d.methodType, outcome: "delivered" });
@@ -214,7 +223,7 @@ async function recordOutcome(
       );
       return { kind: "retry", attempts, error, next: job(lead.id, nextAttemptAt) };
     }
-    await recordAttempt(tx, ids, { status: "dead", error, now, claimedAt: now });
+    const all = ours(await recordAttempt(tx, ids, { status: "dead", error, now, claimedAt: now }));
     for (const d of all) await deadLetter(tx, ctx, d, attempts, error, now);
     return { kind: "dead", attempts, error };
   });
@@ -314,6 +323,16 @@ export async function processDelivery(
   if (before.attemptStartedAt) {
     const leaseEnd = before.attemptStartedAt.getTime() + ctx.settings.attemptLeaseMs;
     if (leaseEnd > now.getTime()) return { kind: "wait", next: job(deliveryId, new Date(leaseEnd)) };
+    // Carried in another delivery's message: settled with that one (its lead), which knows
+    // what went out. Released on its own, it would be sent again alone.
+    if (before.bundledInto !== null) {
+      const lead = await getDelivery(ctx.pool, before.bundledInto);
+      if (
+        lead?.status === "pending" &&
+        lead.attemptStartedAt?.getTime() === before.attemptStartedAt.getTime()
+      )
+        return { kind: "wait", next: job(deliveryId, new Date(now.getTime() + IN_FLIGHT_RETRY_MS)) };
+    }
     return resolveInDoubt(ctx, before, now);
   }
   let provider: PageProvider | null = null;

@@ -80,6 +80,14 @@ describe("firebreak.yaml", () => {
     expect(errorOf(() => parseFirebreakConfig("permisions: {}\n"))).toMatch(/permisions/);
     expect(errorOf(() => parseFirebreakConfig("a: [\n"))).toMatch(/not valid YAML/);
   });
+
+  it("reads jobs.overdue_sweep like the other job intervals: 2s unless set, 1s to 1h", () => {
+    expect(parseFirebreakConfig("").jobs.overdueSweepMs).toBe(2_000);
+    expect(parseFirebreakConfig("jobs:\n  overdue_sweep: 5s\n").jobs.overdueSweepMs).toBe(5_000);
+    expect(errorOf(() => parseFirebreakConfig("jobs:\n  overdue_sweep: 2h\n"))).toMatch(
+      /jobs\.overdue_sweep: use an interval between 1s and 1h/,
+    );
+  });
 });
 
 describe("firebreak.yaml paging sections", () => {

@@ -212,7 +212,7 @@ export async function claimAttempt(
 /**
  * Records what one attempt did for every delivery it carried. With `claimedAt`, only for
  * deliveries still pending under that claim (a claim taken over as in doubt is not ours).
- * Returns how many it recorded.
+ * Returns the ids it recorded.
  */
 export async function recordAttempt(
   tx: Queryable,
@@ -225,8 +225,8 @@ export async function recordAttempt(
     now: Date;
     claimedAt?: Date;
   },
-): Promise<number> {
-  const res = await tx.query(
+): Promise<number[]> {
+  const res = await tx.query<{ id: string }>(
     `UPDATE page_deliveries SET status = $2, attempts = attempts + 1, last_error = $3,
             next_attempt_at = COALESCE($4, next_attempt_at), attempt_started_at = NULL,
             bundled_into = CASE WHEN $2 = 'pending' THEN NULL ELSE bundled_into END,
@@ -234,10 +234,11 @@ export async function recordAttempt(
             provider_ref = COALESCE($5, provider_ref),
             finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $6::timestamptz END
       WHERE id = ANY($1::bigint[])
-        AND ($7::timestamptz IS NULL OR (status = 'pending' AND attempt_started_at = $7::timestamptz))`,
+        AND ($7::timestamptz IS NULL OR (status = 'pending' AND attempt_started_at = $7::timestamptz))
+      RETURNING id`,
     [ids, a.status, a.error, a.nextAttemptAt ?? null, a.providerRef ?? null, a.now, a.claimedAt ?? null],
   );
-  return res.rowCount ?? 0;
+  return res.rows.map((r) => Number(r.id));
 }
 
 /** Releases a claim whose outcome is known not to have reached the provider (no attempt counted). */
