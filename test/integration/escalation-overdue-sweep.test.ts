@@ -93,8 +93,7 @@ const pagedUsers = async (id: number) => (await listPages(db.pool, id)).map((p) 
 const dmCount = async (id: number) =>
   (
     await db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM slack_outbox o, jsonb_array_elements(o.context->'pages') p
-        WHERE o.channel_key LIKE 'dm:%' AND (p->>'incidentId')::bigint = $1`,
+      "SELECT count(*)::int AS n FROM slack_outbox WHERE kind = 'page.dm' AND incident_id = $1",
       [id],
     )
   ).rows[0]!.n;
