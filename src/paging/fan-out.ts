@@ -95,9 +95,10 @@ function webhookBody(
 }
 
 /**
- * A four-digit code for the page that none of its person's open pages has: random codes
- * are claimed until one is free (the first, nearly always); a person with thousands of open
- * pages gets one of the codes still free.
+ * A code for the page that none of its person's open pages has: random four-digit codes are
+ * claimed until one is free (the first, nearly always); a person with thousands of open
+ * pages gets one of the four-digit codes still free, and past 9,000 open pages a five- (then
+ * six-) digit one. A page is never refused for want of a code.
  */
 async function claimNewAckCode(
   tx: Queryable,
@@ -106,12 +107,21 @@ async function claimNewAckCode(
   now: Date,
 ): Promise<string> {
   const random = () => randomInt(0, 1_000_000) / 1_000_000;
-  let taken = new Set<string>();
-  for (let attempt = 0; attempt < 40; attempt++) {
-    if (attempt === 20) taken = await openAckCodes(tx, page.userId, now);
-    const code = pickAckCode(taken, random);
-    if (await claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now })) return code;
-    taken.add(code);
+  const claim = (code: string) =>
+    claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now });
+  for (const digits of [4, 5, 6]) {
+    let taken = new Set<string>();
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (attempt === 20) taken = await openAckCodes(tx, page.userId, now);
+      let code: string;
+      try {
+        code = pickAckCode(taken, random, digits);
+      } catch {
+        break; // every code of this length is open: a longer one
+      }
+      if (await claim(code)) return code;
+      taken.add(code);
+    }
   }
   throw new Error(`no ack code is free for ${page.userId}: too many pages open`);
 }

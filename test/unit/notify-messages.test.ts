@@ -93,7 +93,10 @@ describe("SMS replies", () => {
     ["ESC", { kind: "escalate" }],
     ["2", { kind: "escalate" }],
     ["who is this?", { kind: "unknown" }],
-    ["ack 48211", { kind: "unknown" }],
+    // Five and six digits: the codes of a person with more than 9,000 pages open.
+    ["ack 48211", { kind: "ack", code: "48211" }],
+    ["esc 482113", { kind: "escalate", code: "482113" }],
+    ["ack 4821134", { kind: "unknown" }],
   ])("reads %j", (body, expected) => {
     expect(parseSmsReply(body)).toEqual(expected);
   });

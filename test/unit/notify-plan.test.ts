@@ -152,6 +152,12 @@ describe("ack codes", () => {
     const code = pickAckCode(new Set(["1900"]), () => sequence[i++]!);
     expect(code).toBe("5500");
   });
+
+  it("run out at four digits only when 9,000 of the person's pages are open; then five digits", () => {
+    const all = new Set(Array.from({ length: 9000 }, (_, n) => String(1000 + n)));
+    expect(() => pickAckCode(all, () => 0.5)).toThrow(/every 4-digit ack code is taken/);
+    expect(pickAckCode(all, () => 0.5, 5)).toBe("55000");
+  });
 });
 
 describe("showing a contact method to others", () => {

@@ -66,9 +66,9 @@ export function parseSmsReply(body: string): SmsReply {
     .toLowerCase()
     .replace(/[.!,;:]+$/g, "")
     .replace(/\s+/g, " ");
-  const m = /^(ack|a|acknowledge|1|esc|e|escalate|2)(?: ?#?(\d{4}))?$/.exec(text);
+  const m = /^(ack|a|acknowledge|1|esc|e|escalate|2)(?: ?#?(\d{4,6}))?$/.exec(text);
   if (!m) {
-    const codeOnly = /^(\d{4})$/.exec(text);
+    const codeOnly = /^(\d{4,6})$/.exec(text);
     return codeOnly ? { kind: "ack", code: codeOnly[1]! } : { kind: "unknown" };
   }
   const kind = ["ack", "a", "acknowledge", "1"].includes(m[1]!) ? "ack" : "escalate";

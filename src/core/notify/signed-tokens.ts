@@ -56,16 +56,19 @@ export function verifyAckToken(
 }
 
 /**
- * A four-digit ack code not in `taken` (codes of the person's pages still open), from
- * `random` in [0, 1). Codes are per person: an SMS reply comes from their number.
+ * An ack code of `digits` digits (four unless a person has that many pages open) not in
+ * `taken` (codes of the person's pages still open), from `random` in [0, 1). Codes are per
+ * person: an SMS reply comes from their number. Throws when every such code is taken.
  */
-export function pickAckCode(taken: ReadonlySet<string>, random: () => number): string {
+export function pickAckCode(taken: ReadonlySet<string>, random: () => number, digits = 4): string {
+  const low = 10 ** (digits - 1);
+  const span = 9 * low;
   for (let i = 0; i < 50; i += 1) {
-    const code = String(1000 + Math.floor(random() * 9000));
+    const code = String(low + Math.floor(random() * span));
     if (!taken.has(code)) return code;
   }
-  for (let n = 1000; n <= 9999; n += 1) if (!taken.has(String(n))) return String(n);
-  throw new Error("every ack code is taken");
+  for (let n = low; n < low + span; n += 1) if (!taken.has(String(n))) return String(n);
+  throw new Error(`every ${digits}-digit ack code is taken`);
 }
 
 /** Signs a calendar feed's subject (`person:<user id>` or `schedule:<name>`) for `/calendar/<token>.ics`. */
