@@ -7,7 +7,7 @@ import { loadPreferences } from "../store/contact-methods/preferences.js";
 import { insertDeliveries, recordAttempt } from "../store/deliveries/page-deliveries.js";
 import type { PageDelivery } from "../store/deliveries/page-deliveries.js";
 import type { PageRow } from "../store/escalations/escalations.js";
-import { claimAckCode, openAckCodes, setPageAck } from "../store/escalations/page-acks.js";
+import { claimAckCode, setPageAck } from "../store/escalations/page-acks.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import type { PagingContext } from "./context.js";
@@ -96,9 +96,9 @@ function webhookBody(
 
 /**
  * A code for the page that none of its person's open pages has: random four-digit codes are
- * claimed until one is free (the first, nearly always); a person with thousands of open
- * pages gets one of the four-digit codes still free, and past 9,000 open pages a five- (then
- * six-) digit one. A page is never refused for want of a code.
+ * tried until one is free (the first, nearly always). When five tries in a row are taken the
+ * person has thousands of pages open, and the code gets a fifth (then sixth) digit: a page is
+ * never refused or held up for want of a code.
  */
 async function claimNewAckCode(
   tx: Queryable,
@@ -107,20 +107,12 @@ async function claimNewAckCode(
   now: Date,
 ): Promise<string> {
   const random = () => randomInt(0, 1_000_000) / 1_000_000;
-  const claim = (code: string) =>
-    claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now });
   for (const digits of [4, 5, 6]) {
-    let taken = new Set<string>();
-    for (let attempt = 0; attempt < 40; attempt++) {
-      if (attempt === 20) taken = await openAckCodes(tx, page.userId, now);
-      let code: string;
-      try {
-        code = pickAckCode(taken, random, digits);
-      } catch {
-        break; // every code of this length is open: a longer one
-      }
-      if (await claim(code)) return code;
-      taken.add(code);
+    const tried = new Set<string>();
+    for (let attempt = 0; attempt < (digits === 6 ? 50 : 5); attempt++) {
+      const code = pickAckCode(tried, random, digits);
+      if (await claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now })) return code;
+      tried.add(code);
     }
   }
   throw new Error(`no ack code is free for ${page.userId}: too many pages open`);

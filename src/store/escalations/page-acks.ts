@@ -58,31 +58,28 @@ const COLUMNS =
 /**
  * Claims `code` for `userId`'s page `pageId` until `expiresAt`: true when the code is free
  * (never used, or its page was answered or has expired at `now`). The primary key on
- * (person, code) decides between two pages made at once, without a lock on the person.
+ * (person, code) decides between two pages made at once, without a lock on the person; a
+ * code another open page holds is not locked (DO NOTHING, and an UPDATE that matches only
+ * a code free to take over), so transactions trying several codes cannot deadlock on them.
  */
 export async function claimAckCode(
   tx: Queryable,
   c: { userId: string; code: string; pageId: number; expiresAt: Date; now: Date },
 ): Promise<boolean> {
-  const res = await tx.query(
+  const inserted = await tx.query(
     `INSERT INTO page_ack_codes (user_id, code, page_id, expires_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (user_id, code) DO UPDATE SET page_id = EXCLUDED.page_id, expires_at = EXCLUDED.expires_at
-      WHERE page_ack_codes.expires_at <= $5
-         OR EXISTS (SELECT 1 FROM pages p WHERE p.id = page_ack_codes.page_id AND p.answered_at IS NOT NULL)
-     RETURNING page_id`,
+     ON CONFLICT (user_id, code) DO NOTHING`,
+    [c.userId, c.code, c.pageId, c.expiresAt],
+  );
+  if ((inserted.rowCount ?? 0) > 0) return true;
+  const taken = await tx.query(
+    `UPDATE page_ack_codes a SET page_id = $3, expires_at = $4
+      WHERE a.user_id = $1 AND a.code = $2
+        AND (a.expires_at <= $5
+             OR EXISTS (SELECT 1 FROM pages p WHERE p.id = a.page_id AND p.answered_at IS NOT NULL))`,
     [c.userId, c.code, c.pageId, c.expiresAt, c.now],
   );
-  return (res.rowCount ?? 0) > 0;
-}
-
-/** The codes of `userId`'s pages still open at `now` (when random picks keep colliding). */
-export async function openAckCodes(db: Queryable, userId: string, now: Date): Promise<Set<string>> {
-  const res = await db.query<{ code: string }>(
-    `SELECT c.code FROM page_ack_codes c JOIN pages p ON p.id = c.page_id
-      WHERE c.user_id = $1 AND c.expires_at > $2 AND p.answered_at IS NULL`,
-    [userId, now],
-  );
-  return new Set(res.rows.map((r) => r.code));
+  return (taken.rowCount ?? 0) > 0;
 }
 
 /** Gives a page its ack code and link nonce, valid until `expiresAt`. */
