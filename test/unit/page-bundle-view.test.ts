@@ -2,33 +2,9 @@ import { describe, expect, it } from "vitest";
 import { blockIssues } from "../../src/emulator/slack/block-kit-limits.js";
 import { BUNDLE_SHOWN, pageBundleDm, pageBundleLine } from "../../src/slack/views/page-message.js";
 import type { Incident } from "../../src/store/incidents/incidents.js";
+import { hostileIncident } from "../support/incidents.js";
 
-const BASE_INCIDENT: Incident = {
-  id: 7,
-  title: "<!channel> Checkout & <@U0BOB> down <script>",
-  description: "<https://evil.example|click> me",
-  severity: "P0",
-  state: "declared",
-  source: "slack",
-  declaredBy: "U0ALICE",
-  commander: "U0ALICE",
-  comms: null,
-  scribe: null,
-  channelId: "C1",
-  channelName: "inc-x",
-  summaryTs: null,
-  declaredAt: new Date("2026-11-21T10:00:00Z"),
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  mitigatedAt: null,
-  resolvedAt: null,
-  resolvedBy: null,
-  resolutionSummary: null,
-  checklist: [{ id: 1, text: "Confirm impact <!here>" }],
-  escalationPolicy: null,
-  service: null,
-  version: 0,
-};
+const BASE_INCIDENT: Incident = hostileIncident();
 
 const page = (id: number) => {
   const incident: Incident = {
