@@ -4,9 +4,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
 import type { FirebreakConfig } from "../../src/config.js";
 import { systemClock } from "../../src/core/ports.js";
-import type { Role } from "../../src/core/incident/roles.js";
-import { declareIncident } from "../../src/incidents/declare-incident.js";
-import type { IncidentDeps } from "../../src/incidents/deps.js";
 import { createTimerQueue } from "../../src/jobs/timer-queue.js";
 import type { TimerQueue } from "../../src/jobs/timer-queue.js";
 import { TimerScheduler } from "../../src/jobs/timer-scheduler.js";
@@ -14,8 +11,7 @@ import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
-import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
-import { createIncidentNotifier, pagingPorts } from "../support/wiring.js";
+import { declareWithPaging, pagingPorts } from "../support/wiring.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 import { eventually } from "../support/harness.js";
@@ -50,24 +46,7 @@ async function startScheduler(): Promise<TimerScheduler> {
   return s;
 }
 
-async function declare(): Promise<number> {
-  const deps: IncidentDeps = {
-    pool: db.pool,
-    clock: systemClock,
-    config,
-    log,
-    roles: { rolesOf: async () => new Set<Role>(["admin"]) },
-    notifier: createIncidentNotifier(),
-    changeListeners: [pagingChangeListener(context())],
-  };
-  const out = await declareIncident(deps, {
-    title: "Queue stuck",
-    severity: "P1",
-    actor: "U0ADMIN",
-    via: "slash",
-  });
-  return out.incident!.id;
-}
+const declare = () => declareWithPaging(context(), "Queue stuck");
 
 /** Stands in for FLUSHALL on a shared Redis: drops every key of this file's prefix. */
 async function flushPrefix(): Promise<number> {

@@ -1,21 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
 import type { FirebreakConfig } from "../../src/config.js";
-import type { Role } from "../../src/core/incident/roles.js";
-import { declareIncident } from "../../src/incidents/declare-incident.js";
-import type { IncidentDeps } from "../../src/incidents/deps.js";
 import type { TimerQueue } from "../../src/jobs/timer-queue.js";
 import { TimerScheduler, runTimerJob } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";
-import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
 import type { TimerJob } from "../../src/paging/timer-job.js";
 import { getEscalation, listPages } from "../../src/store/escalations/escalations.js";
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 import { eventually } from "../support/harness.js";
-import { pagingPorts, createIncidentNotifier } from "../support/wiring.js";
+import { declareWithPaging, pagingPorts } from "../support/wiring.js";
 
 const log = createLogger("silent");
 const MIN = 60_000;
@@ -69,24 +65,7 @@ async function startScheduler(): Promise<TimerScheduler & { queue: ReturnType<ty
   return Object.assign(s, { queue });
 }
 
-async function declare(): Promise<number> {
-  const deps: IncidentDeps = {
-    pool: db.pool,
-    clock,
-    config,
-    log,
-    roles: { rolesOf: async () => new Set<Role>(["admin"]) },
-    notifier: createIncidentNotifier(),
-    changeListeners: [pagingChangeListener(context())],
-  };
-  const out = await declareIncident(deps, {
-    title: "Disk full",
-    severity: "P1",
-    actor: "U0ADMIN",
-    via: "slash",
-  });
-  return out.incident!.id;
-}
+const declare = () => declareWithPaging(context(), "Disk full");
 
 const pagedUsers = async (id: number) => (await listPages(db.pool, id)).map((p) => p.userId);
 /** Pages of incident `id` queued as Slack DMs (several pages to one person share one DM). */

@@ -1,4 +1,8 @@
+import type { Role } from "../../src/core/incident/roles.js";
 import type { UserGroupDirectory } from "../../src/core/ports.js";
+import { declareIncident } from "../../src/incidents/declare-incident.js";
+import type { IncidentDeps } from "../../src/incidents/deps.js";
+import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
 import type { PagingContext } from "../../src/paging/context.js";
 import { createIncidentNotifier } from "../../src/slack/notifiers/incident-notifier.js";
 import { createPageNotifier } from "../../src/slack/notifiers/page-notifier.js";
@@ -34,3 +38,18 @@ export function pagingPorts(
 }
 
 export { createIncidentNotifier, createRunNotifier };
+
+/** Declares a P1 incident as `/incident declare` would, with paging listening (its escalation starts). */
+export async function declareWithPaging(ctx: PagingContext, title: string): Promise<number> {
+  const deps: IncidentDeps = {
+    pool: ctx.pool,
+    clock: ctx.clock,
+    config: ctx.config,
+    log: ctx.log,
+    roles: { rolesOf: async () => new Set<Role>(["admin"]) },
+    notifier: createIncidentNotifier(),
+    changeListeners: [pagingChangeListener(ctx)],
+  };
+  const out = await declareIncident(deps, { title, severity: "P1", actor: "U0ADMIN", via: "slash" });
+  return out.incident!.id;
+}
