@@ -1,10 +1,8 @@
 import type { Logger } from "pino";
 import type { Clock } from "../core/ports.js";
 import type { PagingContext } from "../paging/context.js";
-import { escalationJob } from "../paging/process-escalation.js";
 import type { TimerJob } from "../paging/timer-job.js";
-import { listDueEscalations } from "../store/escalations/escalations.js";
-import { listDueTimers } from "../store/timers/timers.js";
+import { dueTimerJobs } from "./due-timers.js";
 
 /** How far past its due time a timer must be before the sweep takes it from BullMQ. */
 export const OVERDUE_GRACE_MS = 2_000;
@@ -23,33 +21,6 @@ function rowKey(job: TimerJob): string {
     case "delivery":
       return `dlv-${job.deliveryId}`;
   }
-}
-
-/**
- * Timers in Postgres due before `before` and still not done, oldest first, at most `limit`:
- * active escalations whose next step nobody has paged, and pending incident timers. Page
- * deliveries are left to BullMQ (a dead worker's job comes back within its 6 s lock) and
- * to their own claim lease: a second looker at a person's deliveries would split bundles.
- */
-export async function overdueTimerJobs(
-  ctx: Pick<PagingContext, "pool">,
-  before: Date,
-  limit: number,
-): Promise<TimerJob[]> {
-  const [escalations, timers] = await Promise.all([
-    listDueEscalations(ctx.pool, before, limit),
-    listDueTimers(ctx.pool, before, limit),
-  ]);
-  const jobs: TimerJob[] = [
-    ...escalations.map((r) =>
-      escalationJob(
-        { incidentId: r.incidentId, run: r.run, currentStep: r.step, currentRepeat: r.repeat },
-        r.dueAt,
-      ),
-    ),
-    ...timers.map((t): TimerJob => ({ type: "timer", timerId: t.id, dueAt: t.dueAt.getTime() })),
-  ];
-  return jobs.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
 }
 
 /** What one pass of the sweep did. */
@@ -92,7 +63,12 @@ export class OverdueSweep {
 
   async pass(): Promise<OverdueSweepPass> {
     const now = this.o.clock.now().getTime();
-    const jobs = await overdueTimerJobs(this.o.ctx, new Date(now - OVERDUE_GRACE_MS), OVERDUE_BATCH);
+    const jobs = await dueTimerJobs(this.o.ctx, new Date(now - OVERDUE_GRACE_MS), {
+      limit: OVERDUE_BATCH,
+      // Page deliveries are left to BullMQ (a dead worker's job comes back within its 6 s
+      // lock) and to their claim lease: a second looker at a person's deliveries splits bundles.
+      deliveries: false,
+    });
     const found = new Map(jobs.map((j) => [rowKey(j), j]));
     // A timer no longer overdue, or overdue at a new due time, moved on: forget its strikes.
     for (const [key, s] of this.seen) if (found.get(key)?.dueAt !== s.dueAt) this.seen.delete(key);

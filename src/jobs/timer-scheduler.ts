@@ -2,22 +2,18 @@ import pg from "pg";
 import type { Logger } from "pino";
 import type { Clock } from "../core/ports.js";
 import type { PagingContext } from "../paging/context.js";
-import { listDueEscalations } from "../store/escalations/escalations.js";
 import { processTimer } from "../paging/incident-timers.js";
-import { escalationJob, processEscalation } from "../paging/process-escalation.js";
+import { processEscalation } from "../paging/process-escalation.js";
 import { TIMER_CHANNEL, parseTimerJob } from "../paging/timer-job.js";
 import type { TimerJob } from "../paging/timer-job.js";
 import { withDatabaseUser } from "../store/database-user.js";
-import { listDueTimers } from "../store/timers/timers.js";
 import { processDelivery } from "../paging/deliver-page.js";
-import { listDueDeliveries } from "../store/deliveries/page-deliveries.js";
 import { recordJobPass } from "./background-job.js";
+import { dueTimerJobs } from "./due-timers.js";
 import { OverdueSweep } from "./overdue-sweep.js";
 import type { OverdueSweepPass } from "./overdue-sweep.js";
 import type { TimerQueue } from "./timer-queue.js";
 
-/** A bound on one reconcile's reading; more waits for the next round. */
-const MAX_PER_KIND = 100_000;
 /** The NOTIFY connection is retried after 1 s, 2 s, 4 s … at most this long (Postgres restarting). */
 const MAX_LISTEN_BACKOFF_MS = 30_000;
 
@@ -50,23 +46,6 @@ export async function runTimerJob(
       return out.kind === "wait" || out.kind === "retry" ? out.next : undefined;
     }
   }
-}
-
-/** Every timer in Postgres due by `before`, as jobs (the reconciler's and the sweep's view). */
-export async function dueTimerJobs(ctx: Pick<PagingContext, "pool">, before: Date): Promise<TimerJob[]> {
-  const jobs: TimerJob[] = [];
-  for (const r of await listDueEscalations(ctx.pool, before, MAX_PER_KIND))
-    jobs.push(
-      escalationJob(
-        { incidentId: r.incidentId, run: r.run, currentStep: r.step, currentRepeat: r.repeat },
-        r.dueAt,
-      ),
-    );
-  for (const t of await listDueTimers(ctx.pool, before, MAX_PER_KIND))
-    jobs.push({ type: "timer", timerId: t.id, dueAt: t.dueAt.getTime() });
-  for (const d of await listDueDeliveries(ctx.pool, before, MAX_PER_KIND))
-    jobs.push({ type: "delivery", deliveryId: d.id, dueAt: d.dueAt.getTime() });
-  return jobs;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processDelivery } from "../../src/paging/deliver-page.js";
 import { listDeliveries } from "../../src/store/deliveries/page-deliveries.js";
+import type { PageDelivery } from "../../src/store/deliveries/page-deliveries.js";
 import { withTransaction } from "../../src/store/pool.js";
 import { listTimeline } from "../../src/store/timeline/timeline-events.js";
 import { TEST_CONFIG_YAML, eventually } from "../support/harness.js";
@@ -40,21 +41,30 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
+/** The SMS deliveries of the pages of `ids`. */
+async function phoneDeliveries(ids: readonly number[]): Promise<PageDelivery[]> {
+  return (await Promise.all(ids.map((id) => listDeliveries(h.db.pool, id))))
+    .flat()
+    .filter((d) => d.methodId === "phone");
+}
+
+/** Moves Firebreak's clock to just after the last of `deliveries` falls due. */
+function untilAllDue(deliveries: readonly PageDelivery[]): void {
+  const due = Math.max(...deliveries.map((d) => d.dueAt.getTime()));
+  h.clock.offsetMs += due + 1 - h.clock.now().getTime();
+}
+
 describe("an SMS bundle whose sender never heard back", () => {
   it("is settled as one message with the provider: the pages it carried are not sent again one by one", async () => {
     // Firebreak's clock two minutes behind the fakes': when it asks Twilio what it took since
     // the claim, Twilio's own times (real ones) are after it, as they would be.
     h.clock.offsetMs = -2 * MINUTE;
     const ids = [await h.declare("P1 Disk full A"), await h.declare("P1 Disk full B")];
-    const sms = async () =>
-      (await Promise.all(ids.map((id) => listDeliveries(h.db.pool, id))))
-        .flat()
-        .filter((d) => d.methodId === "phone");
+    const sms = () => phoneDeliveries(ids);
     await eventually(async () => (await sms()).length === 2, "fan-out");
     // Both SMS fall due; one look takes them as one message. Twilio takes it, but its answer
     // never comes: the sender is as good as dead (its call gives up only after the timeout).
-    const due = Math.max(...(await sms()).map((d) => d.dueAt.getTime()));
-    h.clock.offsetMs += due + 1 - h.clock.now().getTime();
+    untilAllDue(await sms());
     h.twilio.failNext("Messages", { kind: "hang" });
     const first = (await sms()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0]!;
     const sending = processDelivery(h.runtime.paging, first.id, h.clock.now());
@@ -84,13 +94,9 @@ describe("an SMS bundle whose sender never heard back", () => {
 
   it("two workers looking at once at SMS due to one number send one message carrying both", async () => {
     const ids = [await h.declare("P2 Queue stuck A"), await h.declare("P2 Queue stuck B")];
-    const sms = async () =>
-      (await Promise.all(ids.map((id) => listDeliveries(h.db.pool, id))))
-        .flat()
-        .filter((d) => d.methodId === "phone");
+    const sms = () => phoneDeliveries(ids);
     await eventually(async () => (await sms()).length === 2, "fan-out");
-    const due = Math.max(...(await sms()).map((d) => d.dueAt.getTime()));
-    h.clock.offsetMs += due + 1 - h.clock.now().getTime();
+    untilAllDue(await sms());
     // Both looks arrive while a third send to the number holds it; then it lets go.
     const [a, b] = await sms();
     const looks = await withTransaction(h.db.pool, async (tx) => {

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
 import type { FirebreakConfig } from "../../src/config.js";
-import type { TimerQueue } from "../../src/jobs/timer-queue.js";
 import { TimerScheduler, runTimerJob } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
@@ -11,7 +10,7 @@ import { getEscalation, listPages } from "../../src/store/escalations/escalation
 import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 import { eventually } from "../support/harness.js";
-import { declareWithPaging, pagingPorts } from "../support/wiring.js";
+import { declareWithPaging, heldTimerQueue, pagingPorts } from "../support/wiring.js";
 
 const log = createLogger("silent");
 const MIN = 60_000;
@@ -41,24 +40,8 @@ function context(): PagingContext {
   };
 }
 
-/**
- * BullMQ as a worker killed with `kill -9` leaves it: every job it is handed stays "active"
- * under the dead worker's lock and never runs. `held` is what it was handed.
- */
-function strandedQueue(): TimerQueue & { held: TimerJob[] } {
-  const held: TimerJob[] = [];
-  return {
-    held,
-    async schedule(jobs) {
-      held.push(...jobs);
-    },
-    startWorker: () => undefined,
-    close: async () => undefined,
-  };
-}
-
-async function startScheduler(): Promise<TimerScheduler & { queue: ReturnType<typeof strandedQueue> }> {
-  const queue = strandedQueue();
+async function startScheduler(): Promise<TimerScheduler & { queue: ReturnType<typeof heldTimerQueue> }> {
+  const queue = heldTimerQueue();
   const s = new TimerScheduler({ ctx: context(), queue, databaseUrl: db.url, clock, log });
   schedulers.push(s);
   await s.start();

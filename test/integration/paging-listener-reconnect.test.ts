@@ -3,7 +3,6 @@ import type { Server, Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseFirebreakConfig } from "../../src/config.js";
 import { systemClock } from "../../src/core/ports.js";
-import type { TimerQueue } from "../../src/jobs/timer-queue.js";
 import { TimerScheduler } from "../../src/jobs/timer-scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
@@ -13,7 +12,7 @@ import { createTestDatabase } from "../support/db.js";
 import type { TestDatabase } from "../support/db.js";
 import { PG_BASE } from "../support/db-names.js";
 import { eventually } from "../support/harness.js";
-import { pagingPorts } from "../support/wiring.js";
+import { heldTimerQueue, pagingPorts } from "../support/wiring.js";
 
 const log = createLogger("silent");
 let db: TestDatabase;
@@ -63,19 +62,6 @@ async function postgresDoor() {
   };
 }
 
-/** Records what the scheduler hands to BullMQ. */
-function recordingQueue(): TimerQueue & { held: TimerJob[] } {
-  const held: TimerJob[] = [];
-  return {
-    held,
-    async schedule(jobs) {
-      held.push(...jobs);
-    },
-    startWorker: () => undefined,
-    close: async () => undefined,
-  };
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
 });
@@ -87,7 +73,7 @@ afterAll(async () => {
 });
 
 /** Announces a timer as a committed change does, until the scheduler hands it to BullMQ. */
-async function announcedAndHeard(queue: ReturnType<typeof recordingQueue>, dueAt: number): Promise<void> {
+async function announcedAndHeard(queue: ReturnType<typeof heldTimerQueue>, dueAt: number): Promise<void> {
   const job: TimerJob = { type: "timer", timerId: 1, dueAt };
   await eventually(
     async () => {
@@ -103,7 +89,7 @@ describe("the timer scheduler's NOTIFY connection", () => {
   it("a worker starting while Postgres refuses connections starts anyway, and listens once Postgres is back", async () => {
     const door = await postgresDoor();
     try {
-      const queue = recordingQueue();
+      const queue = heldTimerQueue();
       const s = new TimerScheduler({
         ctx: {
           pool: db.pool,

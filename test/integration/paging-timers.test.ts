@@ -7,7 +7,7 @@ import { applyIncidentChange } from "../../src/incidents/apply-incident-command.
 import type { IncidentChangeRequest } from "../../src/incidents/apply-incident-command.js";
 import { declareIncident } from "../../src/incidents/declare-incident.js";
 import type { IncidentDeps } from "../../src/incidents/deps.js";
-import { dueTimerJobs } from "../../src/jobs/timer-scheduler.js";
+import { dueTimerJobs } from "../../src/jobs/due-timers.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PAGING_SETTINGS } from "../../src/paging/context.js";
 import type { PagingContext } from "../../src/paging/context.js";

@@ -4,6 +4,8 @@ import { declareIncident } from "../../src/incidents/declare-incident.js";
 import type { IncidentDeps } from "../../src/incidents/deps.js";
 import { pagingChangeListener } from "../../src/paging/paging-change-listener.js";
 import type { PagingContext } from "../../src/paging/context.js";
+import type { TimerQueue } from "../../src/jobs/timer-queue.js";
+import type { TimerJob } from "../../src/paging/timer-job.js";
 import { createIncidentNotifier } from "../../src/slack/notifiers/incident-notifier.js";
 import { createPageNotifier } from "../../src/slack/notifiers/page-notifier.js";
 import { createRunNotifier } from "../../src/slack/notifiers/run-notifier.js";
@@ -52,4 +54,20 @@ export async function declareWithPaging(ctx: PagingContext, title: string): Prom
   };
   const out = await declareIncident(deps, { title, severity: "P1", actor: "U0ADMIN", via: "slash" });
   return out.incident!.id;
+}
+
+/**
+ * A timer queue that only keeps what it is handed (`held`) and never runs it: BullMQ as a
+ * worker killed with `kill -9` leaves it, or a recorder of what a scheduler schedules.
+ */
+export function heldTimerQueue(): TimerQueue & { held: TimerJob[] } {
+  const held: TimerJob[] = [];
+  return {
+    held,
+    async schedule(jobs) {
+      held.push(...jobs);
+    },
+    startWorker: () => undefined,
+    close: async () => undefined,
+  };
 }

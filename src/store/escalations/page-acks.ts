@@ -54,6 +54,10 @@ const toAck = (r: Row): PageAck => ({
 
 const COLUMNS =
   "id, incident_id, user_id, reason, run, step, repeat, paged_by, ack_code, ack_nonce, ack_expires_at, answered_at, answered_via, created_at";
+/** {@link COLUMNS} of `pages p` in a join. */
+const PAGE_COLUMNS = COLUMNS.split(", ")
+  .map((c) => `p.${c}`)
+  .join(", ");
 
 /**
  * Claims `code` for `userId`'s page `pageId` until `expiresAt`: true when the code is free
@@ -114,9 +118,7 @@ export async function findPageByCode(
   o: { userIds: readonly string[]; code: string; now: Date },
 ): Promise<PageAck | null> {
   const res = await db.query<Row>(
-    `SELECT ${COLUMNS.split(", ")
-      .map((c) => `p.${c}`)
-      .join(", ")}
+    `SELECT ${PAGE_COLUMNS}
        FROM page_ack_codes c JOIN pages p ON p.id = c.page_id
       WHERE c.user_id = ANY($1::text[]) AND c.code = $2 AND c.expires_at > $3
       ORDER BY p.id DESC LIMIT 1`,
