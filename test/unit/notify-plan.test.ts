@@ -153,7 +153,7 @@ describe("ack codes", () => {
     expect(code).toBe("5500");
   });
 
-  it("run out at four digits only when 9,000 of the person's pages are open; then five digits", () => {
+  it("come in the length asked for (five digits for a crowded person), and run out only when every code of that length is taken", () => {
     const all = new Set(Array.from({ length: 9000 }, (_, n) => String(1000 + n)));
     expect(() => pickAckCode(all, () => 0.5)).toThrow(/every 4-digit ack code is taken/);
     expect(pickAckCode(all, () => 0.5, 5)).toBe("55000");
