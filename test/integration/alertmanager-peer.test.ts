@@ -59,6 +59,11 @@ class Receiver {
 }
 
 const status = (d: Delivery) => (d.json as { status?: string }).status;
+/** How many alerts a delivery for the FirebreakPeerTest group carries (0 for other groups). */
+const peerTestAlerts = (d: Delivery) => {
+  const j = d.json as { groupLabels?: { alertname?: string }; alerts?: unknown[] };
+  return j.groupLabels?.alertname === "FirebreakPeerTest" ? (j.alerts?.length ?? 0) : 0;
+};
 
 describe("a real Alertmanager (Debian's prometheus-alertmanager) as the alert source", () => {
   const token = randomBytes(18).toString("base64url");
@@ -99,7 +104,13 @@ describe("a real Alertmanager (Debian's prometheus-alertmanager) as the alert so
     }));
     await client.postAlerts(alerts);
 
-    const firing = await receiver.next((d) => status(d) === "firing", 20_000, peer);
+    // Alertmanager takes the two alerts one at a time; under load it may notify with only the
+    // first, then again a group_interval later with both. Wait for the one that has both.
+    const firing = await receiver.next(
+      (d) => status(d) === "firing" && peerTestAlerts(d) === 2,
+      20_000,
+      peer,
+    );
     expect(firing.path).toBe("/alerts/alertmanager");
     expect(checkAlertmanagerAuth(firing.authorization, token)).toBe(true);
     expect(checkAlertmanagerAuth(firing.authorization, `${token}x`)).toBe(false);
@@ -113,7 +124,11 @@ describe("a real Alertmanager (Debian's prometheus-alertmanager) as the alert so
     const endsAt = new Date(Date.now() - 1_000);
     await client.postAlerts(alerts.map((a) => ({ ...a, endsAt })));
 
-    const resolved = await receiver.next((d) => status(d) === "resolved", 20_000, peer);
+    const resolved = await receiver.next(
+      (d) => status(d) === "resolved" && peerTestAlerts(d) === 2,
+      20_000,
+      peer,
+    );
     expect(checkAlertmanagerAuth(resolved.authorization, token)).toBe(true);
     const resolvedNotification = toAlertNotification(parseAlertmanagerWebhook(resolved.json), new Date());
     expect(resolvedNotification.alerts.every((a) => a.status === "resolved" && a.endsAt !== null)).toBe(true);
