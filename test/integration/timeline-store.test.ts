@@ -71,6 +71,26 @@ describe("the timeline in Postgres", () => {
     );
     expect((await auditTimeline(db.pool, { incidentId: 104 })).broken).toEqual([]);
   });
+
+  it("links in Postgres exactly what verify hashes in Node, for text JSON has to escape", async () => {
+    // timeline_append hashes the body it is sent; astral characters, escapes and a lone
+    // surrogate (JSON.stringify writes it as \udxxx) must come out the same both ways.
+    const awkward = 'emoji 🔥🧯, "quotes", back\\slash, tab\t, new\nline, <!channel>, \u2028, lone \ud800';
+    const first = await withTransaction(db.pool, (tx) =>
+      appendTimelineEvent(tx, {
+        incidentId: 105,
+        actor: `U0"ODD\\${awkward.slice(0, 12)}`,
+        kind: "incident.note",
+        at: new Date("2026-03-29T01:59:59.999Z"),
+        data: { text: awkward, nested: [{ "🔑": awkward }], n: -0.5e-7 },
+      }),
+    );
+    const second = await append(105, awkward);
+    expect(second.prevHash).toBe(first.hash);
+    const stored = await listTimeline(db.pool, 105);
+    expect(stored.map((e) => e.hash)).toEqual([first.hash, second.hash]);
+    expect((await auditTimeline(db.pool, { incidentId: 105 })).broken).toEqual([]);
+  });
 });
 
 describe("firebreak audit verify", () => {

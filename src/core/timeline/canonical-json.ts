@@ -33,12 +33,14 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Makes arbitrary data safe to store as jsonb and hash: drops undefined, turns Dates into
- * ISO strings, removes NUL characters (jsonb rejects them) and non-finite numbers.
+ * ISO strings, removes NUL characters and replaces lone surrogates (jsonb rejects both), and
+ * drops non-finite numbers.
  */
 export function toJsonValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "string") return value.replaceAll("\u0000", "");
+  // jsonb refuses NUL and a lone UTF-16 surrogate (a payload may carry either escaped).
+  if (typeof value === "string") return value.replaceAll("\u0000", "").toWellFormed();
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value === "boolean") return value;
   if (typeof value === "bigint") return value.toString();
@@ -46,7 +48,7 @@ export function toJsonValue(value: unknown): unknown {
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value))
-      if (v !== undefined) out[k.replaceAll("\u0000", "")] = toJsonValue(v);
+      if (v !== undefined) out[k.replaceAll("\u0000", "").toWellFormed()] = toJsonValue(v);
     return out;
   }
   return null;

@@ -35,7 +35,22 @@ function eventBody(e: HashedEventFields): string {
       kind: e.kind,
       data: e.data,
     });
-  return `{"actor":${canonicalJson(e.actor)},"at":${canonicalJson(at)},"data":${canonicalJson(e.data)},"incident":${canonicalJson(e.incidentId)},"kind":${canonicalJson(e.kind)},"seq":${canonicalJson(e.seq)}}`;
+  return `${eventBodyHead({ ...e, at })}${canonicalJson(e.seq)}}`;
+}
+
+/**
+ * The canonical body of a new event up to its "seq" value (the last key in sorted order):
+ * Postgres's `timeline_append` completes it with the sequence number it assigns under the
+ * chain's lock, then hashes it as {@link hashEvent} does.
+ */
+export function eventBodyHead(e: {
+  incidentId: number;
+  at: string;
+  actor: string;
+  kind: string;
+  data: unknown;
+}): string {
+  return `{"actor":${canonicalJson(e.actor)},"at":${canonicalJson(e.at)},"data":${canonicalJson(e.data)},"incident":${canonicalJson(e.incidentId)},"kind":${canonicalJson(e.kind)},"seq":`;
 }
 
 export interface StoredEvent extends HashedEventFields {

@@ -1,5 +1,5 @@
 import { toJsonValue } from "../../core/timeline/canonical-json.js";
-import { GENESIS_HASH, hashEvent } from "../../core/timeline/event-hash.js";
+import { eventBodyHead, hashEvent } from "../../core/timeline/event-hash.js";
 import type { StoredEvent } from "../../core/timeline/event-hash.js";
 import type { Queryable } from "../pool.js";
 
@@ -18,27 +18,34 @@ export type TimelineEvent = StoredEvent;
 
 /**
  * Appends one event to an incident's chain. Call inside the transaction that makes the
- * change it records. The per-incident advisory lock serialises appenders so that each
- * event links to the one before it; the primary key would refuse a fork anyway.
+ * change it records. One round trip: Postgres's `timeline_append` takes the per-incident
+ * advisory lock that serialises appenders, reads the chain's last link after it holds the
+ * lock, and inserts the event hashed over the canonical body sent from here (the primary
+ * key would refuse a fork anyway). The hash is recomputed here from what Postgres linked to
+ * and the append refused if the two differ, so `audit verify` never disagrees with a write.
  */
 export async function appendTimelineEvent(tx: Queryable, e: NewTimelineEvent): Promise<TimelineEvent> {
-  await tx.query("SELECT pg_advisory_xact_lock(hashtext('timeline'), $1::int)", [e.incidentId]);
-  const last = await tx.query<{ seq: number; hash: string }>(
-    "SELECT seq, hash FROM timeline_events WHERE incident_id = $1 ORDER BY seq DESC LIMIT 1",
-    [e.incidentId],
-  );
-  const seq = (last.rows[0]?.seq ?? 0) + 1;
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
   // Millisecond precision: what Postgres stores is exactly what is hashed.
   const at = new Date(Math.floor(e.at.getTime()));
   const data = toJsonValue(e.data ?? {});
-  const event = { incidentId: e.incidentId, seq, at, actor: e.actor, kind: e.kind, data, prevHash };
-  const hash = hashEvent(event);
-  await tx.query(
-    `INSERT INTO timeline_events (incident_id, seq, at, actor, kind, data, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.incidentId, seq, at, e.actor, e.kind, JSON.stringify(data), prevHash, hash],
+  const head = eventBodyHead({
+    incidentId: e.incidentId,
+    at: at.toISOString(),
+    actor: e.actor,
+    kind: e.kind,
+    data,
+  });
+  const res = await tx.query<{ seq: number; prev_hash: string; hash: string }>(
+    "SELECT seq, prev_hash, hash FROM timeline_append($1, $2, $3, $4, $5, $6)",
+    [e.incidentId, at, e.actor, e.kind, JSON.stringify(data), head],
   );
+  const { seq, prev_hash: prevHash, hash } = res.rows[0]!;
+  const event = { incidentId: e.incidentId, seq, at, actor: e.actor, kind: e.kind, data, prevHash };
+  const expected = hashEvent(event);
+  if (hash !== expected)
+    throw new Error(
+      `timeline: Postgres hashed event ${e.incidentId}#${seq} as ${hash}, Firebreak as ${expected}; is the database's encoding UTF8?`,
+    );
   return { ...event, hash };
 }
 
