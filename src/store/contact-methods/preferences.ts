@@ -1,24 +1,19 @@
-import type { ContactMethod, StoredPreferences } from "../../core/notify/contact-methods.js";
+import type { StoredPreferences } from "../../core/notify/contact-methods.js";
 import type { Queryable } from "../pool.js";
 
 type SelfServiceType = "email" | "sms" | "voice" | "ntfy";
 
-interface MethodRow {
-  id: string;
+/** A row of {@link loadPreferences}' one query: a method (`m`), a rule (`r`) or a setting (`s`). */
+interface PreferenceRow {
+  k: "m" | "r" | "s";
   user_id: string;
-  method_id: string;
-  type: SelfServiceType;
-  target: string;
-  verified_at: Date | null;
+  method_id: string | null;
+  type: SelfServiceType | null;
+  target: string | null;
+  verified: boolean | null;
+  after_ms: number | null;
+  handoff: boolean | null;
 }
-
-const toMethod = (r: MethodRow): ContactMethod => ({
-  id: r.method_id,
-  type: r.type,
-  target: r.target,
-  source: "slack",
-  verified: r.verified_at !== null,
-});
 
 /** What each of `userIds` set with `/oncall me`: methods (verified or not), rules, handoff choice. */
 export async function loadPreferences(
@@ -35,23 +30,33 @@ export async function loadPreferences(
     }
     return p;
   };
-  // One after another: `db` may be a transaction's client.
-  const methods = await db.query<MethodRow>(
-    `SELECT id, user_id, method_id, type, target, verified_at FROM contact_methods
-      WHERE user_id = ANY($1::text[]) AND removed_at IS NULL ORDER BY id`,
+  // One round trip for the three tables (this runs for every page a burst sends): one row
+  // per method, rule and setting, told apart by `k`, each kind in its own order.
+  const res = await db.query<PreferenceRow>(
+    `SELECT 'm' AS k, user_id, method_id, type, target, verified_at IS NOT NULL AS verified,
+            NULL::integer AS after_ms, NULL::boolean AS handoff, id AS sort_id, NULL::timestamptz AS sort_at
+       FROM contact_methods WHERE user_id = ANY($1::text[]) AND removed_at IS NULL
+     UNION ALL
+     SELECT 'r', user_id, method_id, NULL, NULL, NULL, after_ms, NULL, NULL, updated_at
+       FROM notification_rules WHERE user_id = ANY($1::text[])
+     UNION ALL
+     SELECT 's', user_id, NULL, NULL, NULL, NULL, NULL, handoff_first_method, NULL, NULL
+       FROM person_settings WHERE user_id = ANY($1::text[])
+     ORDER BY k, sort_id, sort_at, method_id`,
     [userIds],
   );
-  const rules = await db.query<{ user_id: string; method_id: string; after_ms: number | null }>(
-    "SELECT user_id, method_id, after_ms FROM notification_rules WHERE user_id = ANY($1::text[]) ORDER BY updated_at, method_id",
-    [userIds],
-  );
-  const settings = await db.query<{ user_id: string; handoff_first_method: boolean }>(
-    "SELECT user_id, handoff_first_method FROM person_settings WHERE user_id = ANY($1::text[])",
-    [userIds],
-  );
-  for (const r of methods.rows) of(r.user_id).methods.push(toMethod(r));
-  for (const r of rules.rows) of(r.user_id).rules.push({ methodId: r.method_id, afterMs: r.after_ms });
-  for (const r of settings.rows) of(r.user_id).handoffFirstMethod = r.handoff_first_method;
+  for (const r of res.rows) {
+    if (r.k === "m")
+      of(r.user_id).methods.push({
+        id: r.method_id!,
+        type: r.type!,
+        target: r.target!,
+        source: "slack",
+        verified: r.verified === true,
+      });
+    else if (r.k === "r") of(r.user_id).rules.push({ methodId: r.method_id!, afterMs: r.after_ms });
+    else of(r.user_id).handoffFirstMethod = r.handoff === true;
+  }
   return out;
 }
 
