@@ -4,10 +4,10 @@ import { planDeliveries } from "../core/notify/plan-deliveries.js";
 import type { SkippedRule } from "../core/notify/plan-deliveries.js";
 import { pickAckCode } from "../core/notify/signed-tokens.js";
 import { loadPreferences } from "../store/contact-methods/preferences.js";
-import { insertDeliveries, recordAttempt } from "../store/deliveries/page-deliveries.js";
+import { insertDeliveries } from "../store/deliveries/page-deliveries.js";
 import type { PageDelivery } from "../store/deliveries/page-deliveries.js";
 import type { PageRow } from "../store/escalations/escalations.js";
-import { claimAckCode, setPageAck } from "../store/escalations/page-acks.js";
+import { claimAckCode } from "../store/escalations/page-acks.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import type { PagingContext } from "./context.js";
@@ -42,23 +42,26 @@ export async function fanOutPage(
     pageWebhook: Boolean(ctx.settings.webhook),
   });
   const expiresAt = new Date(now.getTime() + ctx.settings.ackTtlMs);
-  const ackCode = await claimNewAckCode(tx, page, expiresAt, now);
-  await setPageAck(tx, page.id, { code: ackCode, nonce: randomBytes(12).toString("base64url"), expiresAt });
+  const ackCode = await claimNewAckCode(tx, page, randomBytes(12).toString("base64url"), expiresAt, now);
   const bodies = new Map<string, Record<string, unknown>>();
   for (const p of plan.deliveries)
     if (p.type === "webhook") bodies.set(p.methodId, webhookBody(incident, page, cause, ackCode));
+  // The Slack DM due now is queued in the outbox below, in this transaction: its delivery is
+  // stored as made (the outbox then owns it), the others wait for their timers.
+  const dmNow = (p: { type: string; dueAt: Date }) =>
+    p.type === "slack" && p.dueAt.getTime() <= now.getTime();
   const deliveries = await insertDeliveries(tx, {
     pageId: page.id,
     incidentId: incident.id,
     userId: page.userId,
     planned: plan.deliveries,
     bodies,
+    deliveredNow: new Set(plan.deliveries.filter(dmNow).map((p) => p.methodId)),
     now,
   });
   for (const d of deliveries) {
-    if (d.methodType === "slack" && d.dueAt.getTime() <= now.getTime()) {
+    if (dmNow({ type: d.methodType, dueAt: d.dueAt })) {
       await ctx.pages.sendDm(tx, incident, { id: page.id, userId: page.userId }, cause);
-      await recordAttempt(tx, [d.id], { status: "delivered", error: null, now });
       continue;
     }
     await announceTimer(tx, { type: "delivery", deliveryId: d.id, dueAt: d.dueAt.getTime() });
@@ -95,25 +98,41 @@ function webhookBody(
 }
 
 /**
- * A code for the page that none of its person's open pages has: random four-digit codes are
- * tried until one is free (the first, nearly always). When five tries in a row are taken the
- * person has thousands of pages open, and the code gets a fifth (then sixth) digit: a page is
- * never refused or held up for want of a code.
+ * Gives the page a code that none of its person's open pages has (and its link nonce): five
+ * random four-digit codes are offered, then five of five digits and fifty of six, and the
+ * first free one is taken (a four-digit one, nearly always) in one statement. Only when a
+ * person has thousands of pages open does a code get a fifth (then sixth) digit: a page is
+ * never refused or held up for want of a code. Losing every candidate to pages made at the
+ * same moment draws new ones.
  */
 async function claimNewAckCode(
   tx: Queryable,
   page: Pick<PageRow, "id" | "userId">,
+  nonce: string,
   expiresAt: Date,
   now: Date,
 ): Promise<string> {
   const random = () => randomInt(0, 1_000_000) / 1_000_000;
-  for (const digits of [4, 5, 6]) {
-    const tried = new Set<string>();
-    for (let attempt = 0; attempt < (digits === 6 ? 50 : 5); attempt++) {
-      const code = pickAckCode(tried, random, digits);
-      if (await claimAckCode(tx, { userId: page.userId, code, pageId: page.id, expiresAt, now })) return code;
-      tried.add(code);
+  for (let round = 0; round < 3; round++) {
+    const codes: string[] = [];
+    for (const [digits, count] of [
+      [4, 5],
+      [5, 5],
+      [6, 50],
+    ] as const) {
+      const drawn = new Set<string>();
+      while (drawn.size < count) drawn.add(pickAckCode(drawn, random, digits));
+      codes.push(...drawn);
     }
+    const code = await claimAckCode(tx, {
+      userId: page.userId,
+      codes,
+      pageId: page.id,
+      nonce,
+      expiresAt,
+      now,
+    });
+    if (code) return code;
   }
   throw new Error(`no ack code is free for ${page.userId}: too many pages open`);
 }

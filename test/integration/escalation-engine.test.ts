@@ -424,11 +424,17 @@ describe("ack codes for many pages to one person at once", () => {
     const found = await findPageByCode(db.pool, { userIds: [firstLine], code: first!.ack_code, now: T0 });
     expect(found?.incidentId).toBe(Number(first!.incident_id));
     // An open page's code is not handed out again; once answered it is.
-    const probe = { userId: firstLine, code: first!.ack_code, expiresAt: at(60 * MIN), now: T0 };
+    const probe = {
+      userId: firstLine,
+      codes: [first!.ack_code],
+      nonce: "n",
+      expiresAt: at(60 * MIN),
+      now: T0,
+    };
     const other = (await listPages(db.pool, ids[1]!)).find((p) => p.userId === firstLine)!;
-    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBe(false);
+    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBeNull();
     await answerPages(db.pool, [found!.pageId], { via: "sms", now: T0 });
-    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBe(true);
+    expect(await claimAckCode(db.pool, { ...probe, pageId: other.id })).toBe(first!.ack_code);
     expect(
       (await findPageByCode(db.pool, { userIds: [firstLine], code: first!.ack_code, now: T0 }))?.pageId,
     ).toBe(other.id);

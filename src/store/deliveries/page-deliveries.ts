@@ -85,16 +85,20 @@ export async function insertDeliveries(
     userId: string;
     planned: readonly PlannedDelivery[];
     bodies?: ReadonlyMap<string, Record<string, unknown>>;
+    /** Methods delivered in this transaction (a Slack DM queued in the outbox): stored delivered, one attempt. */
+    deliveredNow?: ReadonlySet<string>;
     now: Date;
   },
 ): Promise<PageDelivery[]> {
   if (d.planned.length === 0) return [];
   const res = await tx.query<Row>(
     `INSERT INTO page_deliveries (page_id, incident_id, user_id, method_id, method_type, target, body,
-                                  due_at, next_attempt_at, created_at)
-     SELECT $1, $2, $3, m.method_id, m.method_type, m.target, m.body, m.due_at, m.due_at, $4
+                                  due_at, next_attempt_at, created_at, status, attempts, sent_at, finished_at)
+     SELECT $1, $2, $3, m.method_id, m.method_type, m.target, m.body, m.due_at, m.due_at, $4,
+            CASE WHEN m.delivered THEN 'delivered' ELSE 'pending' END, CASE WHEN m.delivered THEN 1 ELSE 0 END,
+            CASE WHEN m.delivered THEN $4::timestamptz END, CASE WHEN m.delivered THEN $4::timestamptz END
        FROM jsonb_to_recordset($5::jsonb)
-            AS m(method_id text, method_type text, target text, body jsonb, due_at timestamptz)
+            AS m(method_id text, method_type text, target text, body jsonb, due_at timestamptz, delivered boolean)
      ON CONFLICT (page_id, method_id) DO NOTHING
      RETURNING *`,
     [
@@ -109,6 +113,7 @@ export async function insertDeliveries(
           target: p.target,
           body: d.bodies?.get(p.methodId) ?? {},
           due_at: p.dueAt.toISOString(),
+          delivered: d.deliveredNow?.has(p.methodId) ?? false,
         })),
       ),
     ],

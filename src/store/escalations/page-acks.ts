@@ -60,44 +60,48 @@ const PAGE_COLUMNS = COLUMNS.split(", ")
   .join(", ");
 
 /**
- * Claims `code` for `userId`'s page `pageId` until `expiresAt`: true when the code is free
- * (never used, or its page was answered or has expired at `now`). The primary key on
- * (person, code) decides between two pages made at once, without a lock on the person; a
- * code another open page holds is not locked (DO NOTHING, and an UPDATE that matches only
- * a code free to take over), so transactions trying several codes cannot deadlock on them.
+ * Gives `userId`'s page `pageId` the first of `codes` that is free (never used, or its page
+ * was answered or has expired at `now`) until `expiresAt`, with its link nonce, and returns
+ * it; null when none of them is. One statement: the candidates are checked, the code claimed
+ * and the page updated in one round trip, however many of a person's codes are taken. The
+ * primary key on (person, code) decides between two pages made at once, without a lock on
+ * the person: a new code is inserted with DO NOTHING, and a code is taken over with an UPDATE
+ * that matches only a code still free, so no code another open page holds is ever locked and
+ * transactions claiming codes cannot deadlock on them. Losing such a race claims nothing.
  */
 export async function claimAckCode(
   tx: Queryable,
-  c: { userId: string; code: string; pageId: number; expiresAt: Date; now: Date },
-): Promise<boolean> {
-  const inserted = await tx.query(
-    `INSERT INTO page_ack_codes (user_id, code, page_id, expires_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (user_id, code) DO NOTHING`,
-    [c.userId, c.code, c.pageId, c.expiresAt],
+  c: { userId: string; codes: readonly string[]; pageId: number; nonce: string; expiresAt: Date; now: Date },
+): Promise<string | null> {
+  const free = (a: string) =>
+    `(${a}.expires_at <= $5 OR EXISTS (SELECT 1 FROM pages p WHERE p.id = ${a}.page_id AND p.answered_at IS NOT NULL))`;
+  // Each candidate is looked up by the primary key, in the order given, until one is free
+  // (OFFSET 0 keeps the planner from joining all of a person's codes instead: thousands in a
+  // storm paging one person). Were Postgres to scan the array out of order, the code taken
+  // would still be free, only perhaps longer than it had to be.
+  const res = await tx.query<{ ack_code: string }>(
+    `WITH candidate AS (
+       SELECT u.code, held.page_id IS NOT NULL AS take_over
+         FROM unnest($2::text[]) WITH ORDINALITY AS u(code, ord)
+         LEFT JOIN LATERAL (SELECT a.page_id, a.expires_at FROM page_ack_codes a
+                             WHERE a.user_id = $1 AND a.code = u.code OFFSET 0) held ON true
+        WHERE held.page_id IS NULL OR ${free("held")}
+        LIMIT 1),
+     inserted AS (
+       INSERT INTO page_ack_codes (user_id, code, page_id, expires_at)
+       SELECT $1, code, $3, $4 FROM candidate WHERE NOT take_over
+       ON CONFLICT (user_id, code) DO NOTHING RETURNING code),
+     taken_over AS (
+       UPDATE page_ack_codes a SET page_id = $3, expires_at = $4 FROM candidate
+        WHERE candidate.take_over AND a.user_id = $1 AND a.code = candidate.code AND ${free("a")}
+       RETURNING a.code),
+     claimed AS (SELECT code FROM inserted UNION ALL SELECT code FROM taken_over)
+     UPDATE pages SET ack_code = claimed.code, ack_nonce = $6, ack_expires_at = $4
+       FROM claimed WHERE pages.id = $3
+     RETURNING pages.ack_code`,
+    [c.userId, c.codes, c.pageId, c.expiresAt, c.now, c.nonce],
   );
-  if ((inserted.rowCount ?? 0) > 0) return true;
-  const taken = await tx.query(
-    `UPDATE page_ack_codes a SET page_id = $3, expires_at = $4
-      WHERE a.user_id = $1 AND a.code = $2
-        AND (a.expires_at <= $5
-             OR EXISTS (SELECT 1 FROM pages p WHERE p.id = a.page_id AND p.answered_at IS NOT NULL))`,
-    [c.userId, c.code, c.pageId, c.expiresAt, c.now],
-  );
-  return (taken.rowCount ?? 0) > 0;
-}
-
-/** Gives a page its ack code and link nonce, valid until `expiresAt`. */
-export async function setPageAck(
-  tx: Queryable,
-  pageId: number,
-  a: { code: string; nonce: string; expiresAt: Date },
-): Promise<void> {
-  await tx.query("UPDATE pages SET ack_code = $2, ack_nonce = $3, ack_expires_at = $4 WHERE id = $1", [
-    pageId,
-    a.code,
-    a.nonce,
-    a.expiresAt,
-  ]);
+  return res.rows[0]?.ack_code ?? null;
 }
 
 export async function getPageAck(db: Queryable, pageId: number): Promise<PageAck | null> {
