@@ -1,7 +1,6 @@
 import { nextEscalation } from "../core/oncall/next-escalation.js";
 import type { EscalationState } from "../core/oncall/next-escalation.js";
 import type { SkippedStep } from "../core/oncall/types.js";
-import { lockIncident } from "../store/incidents/incidents.js";
 import type { Incident } from "../store/incidents/incidents.js";
 import type { Queryable } from "../store/pool.js";
 import { withTransaction } from "../store/pool.js";
@@ -12,7 +11,7 @@ import {
   advanceEscalation,
   endEscalation,
   getEscalation,
-  lockEscalation,
+  lockIncidentAndEscalation,
   releaseEscalationHold,
   setEscalationDue,
 } from "../store/escalations/escalations.js";
@@ -89,8 +88,7 @@ export async function processEscalation(
   const resolve = await loadTargetResolver(ctx, ctx.pool, before.snapshot, now);
   return withTransaction(ctx.pool, async (tx): Promise<EscalationOutcome> => {
     // Same lock order as every incident change (incident, then escalation): no deadlock with an ack.
-    const incident = await lockIncident(tx, incidentId);
-    const esc = await lockEscalation(tx, incidentId);
+    const { incident, escalation: esc } = await lockIncidentAndEscalation(tx, incidentId);
     if (!incident || !esc || esc.status !== "active" || !esc.snapshot) return { kind: "inactive" };
     if (esc.run !== before.run) return { kind: "wait", next: escalationJob(esc, now) };
     let pageNote = esc.pageNote;

@@ -1,4 +1,7 @@
 import type { PolicySnapshot } from "../../core/oncall/types.js";
+import type { QueryResult } from "pg";
+import { toIncident } from "../incidents/incidents.js";
+import type { Incident, IncidentRow } from "../incidents/incidents.js";
 import type { Queryable } from "../pool.js";
 
 /** An incident's escalation as stored (the state of record the engine works from). */
@@ -66,6 +69,28 @@ const toEscalation = (r: Row): EscalationRow => ({
 export async function getEscalation(db: Queryable, incidentId: number): Promise<EscalationRow | null> {
   const res = await db.query<Row>("SELECT * FROM escalations WHERE incident_id = $1", [incidentId]);
   return res.rows[0] ? toEscalation(res.rows[0]) : null;
+}
+
+/**
+ * Locks an incident's row and then its escalation's (the order every incident change takes),
+ * in one round trip: the two statements go in one simple-protocol message, each reading after
+ * the lock before it (READ COMMITTED takes a snapshot per statement). The id is inlined, so it
+ * is checked to be an integer first; nothing else is.
+ */
+export async function lockIncidentAndEscalation(
+  tx: Queryable,
+  incidentId: number,
+): Promise<{ incident: Incident | null; escalation: EscalationRow | null }> {
+  if (!Number.isSafeInteger(incidentId)) throw new TypeError(`not an incident id: ${incidentId}`);
+  const results = (await tx.query(
+    `SELECT * FROM incidents WHERE id = ${incidentId} FOR UPDATE;
+     SELECT * FROM escalations WHERE incident_id = ${incidentId} FOR UPDATE`,
+  )) as unknown as [QueryResult<IncidentRow>, QueryResult<Row>];
+  const [incident, escalation] = [results[0].rows[0], results[1].rows[0]];
+  return {
+    incident: incident ? toIncident(incident) : null,
+    escalation: escalation ? toEscalation(escalation) : null,
+  };
 }
 
 /** Locks the escalation row for the caller's transaction (after the incident's row lock). */

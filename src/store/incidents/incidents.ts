@@ -40,7 +40,7 @@ export interface Incident {
   version: number;
 }
 
-interface IncidentRow {
+export interface IncidentRow {
   id: string;
   title: string;
   description: string;
@@ -67,7 +67,7 @@ interface IncidentRow {
   version: number;
 }
 
-const toIncident = (r: IncidentRow): Incident => ({
+export const toIncident = (r: IncidentRow): Incident => ({
   id: Number(r.id),
   title: r.title,
   description: r.description,
