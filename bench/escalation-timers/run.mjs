@@ -16,6 +16,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const dist = (p) => import(path.join(root, "dist", p));
 const { parseFirebreakConfig, MIGRATIONS_DIR } = await dist("config.js");
 const { migrate } = await dist("store/migrator.js");
+const { createPool } = await dist("store/pool.js");
 const { createLogger } = await dist("log.js");
 const { DEFAULT_PAGING_SETTINGS } = await dist("paging/context.js");
 const { createTimerQueue } = await dist("jobs/timer-queue.js");
@@ -127,7 +128,8 @@ await withBenchDatabase(pg, PG, `fb_bench_timers_${process.pid}`, async (databas
   );
   const schedulers = [];
   for (let i = 0; i < replicas; i++) {
-    const wpool = new pg.Pool({ connectionString: databaseUrl, max: concurrency + 2 });
+    // The pool a worker process makes (prepared statements, timeouts).
+    const wpool = createPool(databaseUrl, { max: concurrency + 2 });
     const ctx = {
       pool: wpool,
       clock: { now: () => new Date() },

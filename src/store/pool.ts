@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { FirebreakError } from "../core/errors.js";
 import { postgresUnreachable, withDatabaseUser } from "./database-user.js";
@@ -17,8 +18,39 @@ export function createPool(
   // A client losing its connection (idle, or checked out mid-query: the query itself rejects)
   // must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+    prepareStatements(client);
+  });
   return pool;
+}
+
+/** Names of the statements prepared so far, by text; bounded, for SQL built at run time. */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED = 1_000;
+
+/**
+ * Makes `client` prepare each parameterised statement once and then only bind and execute
+ * it: Postgres parses and plans a statement the first time a connection sends it, not on
+ * every page, ack and outbox row (issue 10, burst paging: parsing and planning were most of
+ * Postgres's work). The name is a digest of the text, so the same text is one statement; a
+ * text without parameters (DDL, BEGIN, several statements at once) is sent as it is.
+ */
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const prepared = (first: unknown, ...rest: unknown[]): unknown => {
+    const values = rest[0];
+    if (typeof first !== "string" || !Array.isArray(values) || values.length === 0)
+      return query(first, ...rest);
+    let name = statementNames.get(first);
+    if (name === undefined) {
+      if (statementNames.size >= MAX_PREPARED) return query(first, ...rest);
+      name = `fb_${createHash("sha256").update(first).digest("base64url").slice(0, 40)}`;
+      statementNames.set(first, name);
+    }
+    return query({ name, text: first, values }, ...rest.slice(1));
+  };
+  (client as { query: unknown }).query = prepared;
 }
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -35,8 +67,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) 
     notifyAfter.set(client, notifies);
     const result = await fn(client);
     notifyAfter.delete(client);
-    await client.query("COMMIT");
-    if (notifies.size) await sendNotifies(client, notifies);
+    await commit(client, notifies);
     return result;
   } catch (err) {
     notifyAfter.delete(client);
@@ -67,19 +98,30 @@ export async function notifyAfterCommit(tx: Queryable, channel: string, payload 
   pending.set(channel, payloads);
 }
 
-async function sendNotifies(client: pg.PoolClient, notifies: Map<string, Set<string>>): Promise<void> {
+/**
+ * COMMITs, then sends `notifies` in a transaction of their own, in the same message as the
+ * COMMIT: one round trip (the COMMIT was one already). When the notifications fail after the
+ * COMMIT went through (the connection is then in the failed notify transaction), that is
+ * not the caller's failure: it is rolled back and the listeners' polls pick the change up.
+ */
+async function commit(client: pg.PoolClient, notifies: Map<string, Set<string>>): Promise<void> {
+  if (notifies.size === 0) {
+    await client.query("COMMIT");
+    return;
+  }
   const rows: string[] = [];
   for (const [channel, payloads] of notifies)
     for (const payload of payloads)
       rows.push(`(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)})`);
   try {
-    // One round trip; a notification needs no WAL flush of its own.
+    // A notification needs no WAL flush of its own.
     await client.query(
-      `BEGIN; SET LOCAL synchronous_commit TO off;
+      `COMMIT; BEGIN; SET LOCAL synchronous_commit TO off;
        SELECT pg_notify(c, p) FROM (VALUES ${rows.join(", ")}) AS n(c, p); COMMIT`,
     );
-  } catch {
-    // Committed already; the listeners' polls and reconciles pick the change up.
+  } catch (err) {
+    // 'E': inside the notify transaction, so the COMMIT before it succeeded.
+    if (client.getTransactionStatus() !== "E") throw err;
     await client.query("ROLLBACK").catch(() => undefined);
   }
 }

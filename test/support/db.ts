@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createPool } from "../../src/store/pool.js";
 import { adminUrl, databaseUrl, templateDb } from "./db-names.js";
 
 export interface TestDatabase {
@@ -20,9 +21,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = databaseUrl(name);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => undefined);
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  // Firebreak's own pool (prepared statements, timeouts): tests see what production sends.
+  const pool = createPool(url, { max: 10 });
   return {
     url,
     name,
