@@ -10,7 +10,6 @@ import type { PagingContext } from "./context.js";
 import {
   advanceEscalation,
   endEscalation,
-  getEscalation,
   lockIncidentAndEscalation,
   releaseEscalationHold,
   setEscalationDue,
@@ -18,7 +17,7 @@ import {
 import { endSentence, escapeMrkdwn } from "../core/mrkdwn.js";
 import type { EscalationRow } from "../store/escalations/escalations.js";
 import { sendPages } from "./page-delivery.js";
-import { loadTargetResolver } from "./target-directory.js";
+import { loadEscalationForPaging } from "./target-directory.js";
 import type { TimerJob } from "./timer-job.js";
 
 /** What one look at an incident's escalation did. `next`: the timer to set after commit. */
@@ -82,10 +81,11 @@ export async function processEscalation(
   incidentId: number,
   now: Date,
 ): Promise<EscalationOutcome> {
-  const before = await getEscalation(ctx.pool, incidentId);
-  if (!before || before.status !== "active" || !before.snapshot) return { kind: "inactive" };
   // Read outside the transaction (it may ask Slack for usergroup members); pure once loaded.
-  const resolve = await loadTargetResolver(ctx, ctx.pool, before.snapshot, now);
+  // The escalation is only looked at here for its run and policy: it is read again, locked.
+  const loaded = await loadEscalationForPaging(ctx, ctx.pool, incidentId, now);
+  if (!loaded) return { kind: "inactive" };
+  const { escalation: before, resolve } = loaded;
   return withTransaction(ctx.pool, async (tx): Promise<EscalationOutcome> => {
     // Same lock order as every incident change (incident, then escalation): no deadlock with an ack.
     const { incident, escalation: esc } = await lockIncidentAndEscalation(tx, incidentId);

@@ -2,7 +2,8 @@ import { createTargetResolver } from "../core/oncall/target-resolver.js";
 import type { PolicySnapshot, ResolveTargets } from "../core/oncall/types.js";
 import type { Queryable } from "../store/pool.js";
 import type { PagingContext } from "./context.js";
-import { currentOverrides } from "../store/oncall/overrides.js";
+import { getEscalationWithOverrides } from "../store/escalations/escalations.js";
+import type { EscalationRow } from "../store/escalations/escalations.js";
 
 /** The usergroup ids a policy names. */
 export function usergroupsOf(snapshot: PolicySnapshot): string[] {
@@ -14,17 +15,24 @@ export function usergroupsOf(snapshot: PolicySnapshot): string[] {
 }
 
 /**
- * The resolver the engine decides with: config schedules (with their config overrides),
- * overrides made in Slack from Postgres, and the members of the usergroups `snapshot` names.
+ * An incident's escalation as it stands, read outside any transaction, and the resolver the
+ * engine decides with: config schedules (with their config overrides), overrides made in
+ * Slack from Postgres (read with the escalation, in one round trip), and the members of the
+ * usergroups its policy names (which may ask Slack). Null when there is no active escalation.
  */
-export async function loadTargetResolver(
+export async function loadEscalationForPaging(
   ctx: Pick<PagingContext, "config" | "usergroups">,
   db: Queryable,
-  snapshot: PolicySnapshot | null,
+  incidentId: number,
   now: Date,
-): Promise<ResolveTargets> {
-  const overrides = await currentOverrides(db, new Date(now.getTime() - 86_400_000));
-  const groups = snapshot ? usergroupsOf(snapshot) : [];
+): Promise<{ escalation: EscalationRow; resolve: ResolveTargets } | null> {
+  const { escalation, overrides } = await getEscalationWithOverrides(
+    db,
+    incidentId,
+    new Date(now.getTime() - 86_400_000),
+  );
+  if (!escalation || escalation.status !== "active" || !escalation.snapshot) return null;
+  const groups = usergroupsOf(escalation.snapshot);
   let usergroupMembers: Record<string, string[]> = {};
   if (groups.length) {
     const read = await ctx.usergroups.load(groups);
@@ -33,5 +41,8 @@ export async function loadTargetResolver(
       throw new Error(`cannot read the members of user group(s) ${read.unreadable.join(", ")} from Slack`);
     usergroupMembers = read.members;
   }
-  return createTargetResolver({ schedules: ctx.config.paging.schedules, overrides, usergroupMembers });
+  return {
+    escalation,
+    resolve: createTargetResolver({ schedules: ctx.config.paging.schedules, overrides, usergroupMembers }),
+  };
 }

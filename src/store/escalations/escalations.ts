@@ -2,6 +2,8 @@ import type { PolicySnapshot } from "../../core/oncall/types.js";
 import type { QueryResult } from "pg";
 import { toIncident } from "../incidents/incidents.js";
 import type { Incident, IncidentRow } from "../incidents/incidents.js";
+import { bySchedule, currentOverridesStatement } from "../oncall/overrides.js";
+import type { OverrideRow, StoredOverride } from "../oncall/overrides.js";
 import type { Queryable } from "../pool.js";
 
 /** An incident's escalation as stored (the state of record the engine works from). */
@@ -69,6 +71,24 @@ const toEscalation = (r: Row): EscalationRow => ({
 export async function getEscalation(db: Queryable, incidentId: number): Promise<EscalationRow | null> {
   const res = await db.query<Row>("SELECT * FROM escalations WHERE incident_id = $1", [incidentId]);
   return res.rows[0] ? toEscalation(res.rows[0]) : null;
+}
+
+/**
+ * An incident's escalation, and the overrides current after `overridesAfter` (by schedule),
+ * in one round trip: the two statements go in one simple-protocol message, so the id is
+ * checked to be an integer before it is inlined (the instant is an ISO string).
+ */
+export async function getEscalationWithOverrides(
+  db: Queryable,
+  incidentId: number,
+  overridesAfter: Date,
+): Promise<{ escalation: EscalationRow | null; overrides: Record<string, StoredOverride[]> }> {
+  if (!Number.isSafeInteger(incidentId)) throw new TypeError(`not an incident id: ${incidentId}`);
+  const results = (await db.query(
+    `SELECT * FROM escalations WHERE incident_id = ${incidentId}; ${currentOverridesStatement(overridesAfter)}`,
+  )) as unknown as [QueryResult<Row>, QueryResult<OverrideRow>];
+  const escalation = results[0].rows[0];
+  return { escalation: escalation ? toEscalation(escalation) : null, overrides: bySchedule(results[1].rows) };
 }
 
 /**
