@@ -25,7 +25,22 @@ export interface LocalTime {
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
+/** Offsets by zone and minute: a rotation asks for the same shift boundaries on every page. */
+const offsets = new Map<string, number>();
+const MAX_OFFSETS = 20_000;
+
 function offsetMs(zone: string, instant: number): number {
+  // Offsets change on whole minutes, so one answer holds for the whole minute.
+  const key = `${zone} ${Math.floor(instant / MINUTE)}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  const offset = computeOffsetMs(zone, instant);
+  if (offsets.size >= MAX_OFFSETS) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
+
+function computeOffsetMs(zone: string, instant: number): number {
   const minutes = tzOffset(zone, new Date(instant));
   if (Number.isNaN(minutes)) {
     throw new FirebreakError(
