@@ -39,6 +39,15 @@ const MAX_PREPARED = 1_000;
 function prepareStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const prepared = (first: unknown, ...rest: unknown[]): unknown => {
+    if (beginPending.delete(client)) {
+      // The transaction's first statement: plain text goes in one message with its BEGIN.
+      if (typeof first === "string" && rest.length === 0)
+        return (query(`BEGIN; ${first}`) as Promise<pg.QueryResult[]>).then((results) =>
+          results.length === 2 ? results[1] : results.slice(1),
+        );
+      // Anything else follows it in the connection's queue, as every query does.
+      (query("BEGIN") as Promise<unknown>).catch(() => undefined);
+    }
     const values = rest[0];
     if (typeof first !== "string" || !Array.isArray(values) || values.length === 0)
       return query(first, ...rest);
@@ -51,7 +60,13 @@ function prepareStatements(client: pg.PoolClient): void {
     return query({ name, text: first, values }, ...rest.slice(1));
   };
   (client as { query: unknown }).query = prepared;
+  lazyBegin.add(client);
 }
+
+/** Clients whose transactions can send BEGIN with their first statement (see {@link withTransaction}). */
+const lazyBegin = new WeakSet<object>();
+/** Clients in {@link withTransaction} that have not sent their BEGIN yet. */
+const beginPending = new WeakSet<object>();
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
@@ -63,17 +78,23 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) 
   const client = await connect(pool);
   const notifies = new Map<string, Set<string>>();
   try {
-    await client.query("BEGIN");
+    // On Firebreak's pool the BEGIN goes with the first statement (one round trip fewer when
+    // that statement is plain text, as the escalation engine's locks are).
+    if (lazyBegin.has(client)) beginPending.add(client);
+    else await client.query("BEGIN");
     notifyAfter.set(client, notifies);
     const result = await fn(client);
     notifyAfter.delete(client);
-    await commit(client, notifies);
+    // Nothing was sent: nothing to commit, only notifications to send.
+    if (beginPending.delete(client)) await sendNotifies(client, notifies);
+    else await commit(client, notifies);
     return result;
   } catch (err) {
     notifyAfter.delete(client);
-    await client.query("ROLLBACK").catch(() => undefined);
+    if (!beginPending.delete(client)) await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
+    beginPending.delete(client);
     client.release();
   }
 }
@@ -109,21 +130,31 @@ async function commit(client: pg.PoolClient, notifies: Map<string, Set<string>>)
     await client.query("COMMIT");
     return;
   }
-  const rows: string[] = [];
-  for (const [channel, payloads] of notifies)
-    for (const payload of payloads)
-      rows.push(`(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)})`);
   try {
-    // A notification needs no WAL flush of its own.
-    await client.query(
-      `COMMIT; BEGIN; SET LOCAL synchronous_commit TO off;
-       SELECT pg_notify(c, p) FROM (VALUES ${rows.join(", ")}) AS n(c, p); COMMIT`,
-    );
+    await client.query(`COMMIT; ${notifyStatements(client, notifies)}`);
   } catch (err) {
     // 'E': inside the notify transaction, so the COMMIT before it succeeded.
     if (client.getTransactionStatus() !== "E") throw err;
     await client.query("ROLLBACK").catch(() => undefined);
   }
+}
+
+/** Sends `notifies` in a transaction of their own; a failure is left to the listeners' polls. */
+async function sendNotifies(client: pg.PoolClient, notifies: Map<string, Set<string>>): Promise<void> {
+  if (notifies.size === 0) return;
+  await client.query(notifyStatements(client, notifies)).catch(async () => {
+    await client.query("ROLLBACK").catch(() => undefined);
+  });
+}
+
+/** The transaction that sends `notifies`: it needs no WAL flush of its own. */
+function notifyStatements(client: pg.PoolClient, notifies: Map<string, Set<string>>): string {
+  const rows: string[] = [];
+  for (const [channel, payloads] of notifies)
+    for (const payload of payloads)
+      rows.push(`(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)})`);
+  return `BEGIN; SET LOCAL synchronous_commit TO off;
+       SELECT pg_notify(c, p) FROM (VALUES ${rows.join(", ")}) AS n(c, p); COMMIT`;
 }
 
 export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
