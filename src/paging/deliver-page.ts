@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { PAGE_WEBHOOK_METHOD_ID } from "../core/notify/contact-methods.js";
 import type { ContactMethodType } from "../core/notify/contact-methods.js";
-import { isRetryable, redactContact } from "../core/notify/provider-errors.js";
+import { isRetryable, mayHaveReached, redactContact } from "../core/notify/provider-errors.js";
 import { MAX_BUNDLE, isRateLimited, nextAllowedSend } from "../core/notify/rate-limit.js";
 import { FirebreakError } from "../core/errors.js";
 import { truncate } from "../core/mrkdwn.js";
@@ -357,6 +357,15 @@ export async function processDelivery(
     result = { receipt: await provider!.send(claimed.message) };
   } catch (error) {
     result = { error };
+    // Timed out: the provider may have taken it all the same. Asked first, so that a page
+    // it did take is recorded as sent, not sent again (a second SMS at 03:00).
+    if (mayHaveReached(error) && provider?.findSent) {
+      const ref = await provider.findSent(claimed.message, now).catch(() => undefined);
+      if (typeof ref === "string") {
+        ctx.log.info({ delivery: deliveryId, ref }, "page delivery timed out, but the provider had it");
+        result = { receipt: { ref } };
+      }
+    }
   }
   return recordOutcome(ctx, claimed, result, now);
 }

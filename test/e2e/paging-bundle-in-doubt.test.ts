@@ -10,6 +10,7 @@ import type { PagingHarness } from "../support/paging-harness.js";
 
 const PHONE = "+4915100000011";
 const BOB_PHONE = "+4915100000012";
+const CAROL_PHONE = "+4915100000013";
 const CONFIG = `${TEST_CONFIG_YAML}
 people:
   U0ALICE:
@@ -24,6 +25,12 @@ people:
     notification_rules:
       - { method: slack, after: 0m }
       - { method: phone, after: 1m }
+  U0CAROL:
+    contact_methods:
+      - { id: phone, type: sms, number: "${CAROL_PHONE}" }
+    notification_rules:
+      - { method: slack, after: 0m }
+      - { method: phone, after: 1m }
 escalation_policies:
   default:
     steps:
@@ -31,7 +38,10 @@ escalation_policies:
   bob:
     steps:
       - { notify: [{ user: U0BOB }], ack_timeout: 30m }
-severity_policies: { P1: default, P2: bob }
+  carol:
+    steps:
+      - { notify: [{ user: U0CAROL }], ack_timeout: 30m }
+severity_policies: { P1: default, P2: bob, P3: carol }
 `;
 const MINUTE = 60_000;
 
@@ -122,4 +132,30 @@ describe("an SMS bundle whose sender never heard back", () => {
     expect(toBob[0]!.body).toMatch(/^Firebreak: 2 incidents need you/);
     expect((await sms()).map((d) => d.status)).toEqual(["delivered", "delivered"]);
   });
+});
+
+describe("an SMS whose send timed out", () => {
+  it("is looked for at Twilio before it counts as failed: taken there, it is recorded as sent and not sent again", async () => {
+    h.clock.offsetMs = -2 * MINUTE;
+    const id = await h.declare("P3 Cache cold");
+    const sms = () => phoneDeliveries([id]);
+    await eventually(async () => (await sms()).length === 1, "fan-out");
+    untilAllDue(await sms());
+    // Twilio takes the message, but its answer never comes: the client gives up on its timeout.
+    h.twilio.failNext("Messages", { kind: "hang" });
+    const [delivery] = await sms();
+    const outcome = await processDelivery(h.runtime.paging, delivery!.id, h.clock.now());
+    const toCarol = h.twilio.messages.filter((m) => m.direction === "outbound-api" && m.to === CAROL_PHONE);
+    expect(toCarol).toHaveLength(1);
+    expect(outcome.kind).toBe("delivered");
+    const [after] = await sms();
+    expect(after).toMatchObject({ status: "delivered", providerRef: toCarol[0]!.sid, attempts: 1 });
+    // A later look (a timer, the reconciler) finds nothing left to send.
+    expect(await processDelivery(h.runtime.paging, delivery!.id, h.clock.now())).toEqual({
+      kind: "inactive",
+    });
+    expect(
+      h.twilio.messages.filter((m) => m.direction === "outbound-api" && m.to === CAROL_PHONE),
+    ).toHaveLength(1);
+  }, 40_000);
 });

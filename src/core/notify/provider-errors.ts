@@ -4,6 +4,16 @@ export function isRetryable(err: unknown): boolean {
   return code === "dependency_unavailable" || code === "rate_limited" || code === "timeout";
 }
 
+/**
+ * Whether a failed send may still have reached the provider: it timed out, or the connection
+ * broke after the request went out. Such a send is checked with the provider (where it can
+ * be asked) before it counts as failed and is made again.
+ */
+export function mayHaveReached(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  return e.code === "timeout" || (e.code === "dependency_unavailable" && e.cause?.code === "ECONNRESET");
+}
+
 /** Hides phone numbers and addresses in provider error text (it reaches channels and logs). */
 export function redactContact(text: string): string {
   return text
