@@ -11,36 +11,25 @@ import type { PagingHarness } from "../support/paging-harness.js";
 const PHONE = "+4915100000011";
 const BOB_PHONE = "+4915100000012";
 const CAROL_PHONE = "+4915100000013";
+/** Each person: a Slack DM at once, an SMS a minute later; paged alone by their own policy. */
+const PEOPLE = { U0ALICE: PHONE, U0BOB: BOB_PHONE, U0CAROL: CAROL_PHONE };
+const POLICIES = { default: "U0ALICE", bob: "U0BOB", carol: "U0CAROL" };
 const CONFIG = `${TEST_CONFIG_YAML}
 people:
-  U0ALICE:
+${Object.entries(PEOPLE)
+  .map(
+    ([user, phone]) => `  ${user}:
     contact_methods:
-      - { id: phone, type: sms, number: "${PHONE}" }
+      - { id: phone, type: sms, number: "${phone}" }
     notification_rules:
       - { method: slack, after: 0m }
-      - { method: phone, after: 1m }
-  U0BOB:
-    contact_methods:
-      - { id: phone, type: sms, number: "${BOB_PHONE}" }
-    notification_rules:
-      - { method: slack, after: 0m }
-      - { method: phone, after: 1m }
-  U0CAROL:
-    contact_methods:
-      - { id: phone, type: sms, number: "${CAROL_PHONE}" }
-    notification_rules:
-      - { method: slack, after: 0m }
-      - { method: phone, after: 1m }
+      - { method: phone, after: 1m }`,
+  )
+  .join("\n")}
 escalation_policies:
-  default:
-    steps:
-      - { notify: [{ user: U0ALICE }], ack_timeout: 30m }
-  bob:
-    steps:
-      - { notify: [{ user: U0BOB }], ack_timeout: 30m }
-  carol:
-    steps:
-      - { notify: [{ user: U0CAROL }], ack_timeout: 30m }
+${Object.entries(POLICIES)
+  .map(([name, user]) => `  ${name}:\n    steps:\n      - { notify: [{ user: ${user} }], ack_timeout: 30m }`)
+  .join("\n")}
 severity_policies: { P1: default, P2: bob, P3: carol }
 `;
 const MINUTE = 60_000;
