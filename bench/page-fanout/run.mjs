@@ -20,6 +20,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const dist = (p) => import(path.join(root, "dist", p));
 const { parseFirebreakConfig, MIGRATIONS_DIR } = await dist("config.js");
 const { migrate } = await dist("store/migrator.js");
+const { createPool } = await dist("store/pool.js");
 const { createLogger } = await dist("log.js");
 const { DEFAULT_PAGING_SETTINGS } = await dist("paging/context.js");
 const { createTimerQueue } = await dist("jobs/timer-queue.js");
@@ -230,7 +231,8 @@ const fb = await withBenchDatabase(pg, PG, `fb_bench_fanout_${process.pid}`, asy
   );
   const schedulers = [];
   for (let r = 0; r < replicas; r++) {
-    const wpool = new pg.Pool({ connectionString: databaseUrl, max: concurrency + 2 });
+    // The pool a worker process makes (prepared statements, timeouts).
+    const wpool = createPool(databaseUrl, { max: concurrency + 2 });
     const ctx = {
       pool: wpool,
       clock: { now: () => new Date() },
