@@ -6,7 +6,11 @@ import { claimRequestKey, lockIncident } from "../store/incidents/incidents.js";
 import { withTransaction } from "../store/pool.js";
 import { appendTimelineEvent } from "../store/timeline/timeline-events.js";
 import type { PagingContext } from "./context.js";
-import { lockEscalation, nextAdHocNumber, setEscalationDue } from "../store/escalations/escalations.js";
+import {
+  lockIncidentAndEscalation,
+  nextAdHocNumber,
+  setEscalationDue,
+} from "../store/escalations/escalations.js";
 import { currentOverrides } from "../store/oncall/overrides.js";
 import { sendPages } from "./page-delivery.js";
 import { escalationJob } from "./process-escalation.js";
@@ -21,9 +25,8 @@ export function incidentPaging(ctx: PagingContext): IncidentPaging {
   return {
     escalateNow: (incidentId, actor, requestKey) =>
       withTransaction(ctx.pool, async (tx): Promise<Outcome> => {
-        const incident = await lockIncident(tx, incidentId);
+        const { incident, escalation: esc } = await lockIncidentAndEscalation(tx, incidentId);
         if (!incident) return { status: "refused", message: `There is no incident #${incidentId}.` };
-        const esc = await lockEscalation(tx, incidentId);
         if (!esc || esc.status !== "active") {
           const why =
             incident.state !== "declared"

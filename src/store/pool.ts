@@ -70,6 +70,21 @@ const beginPending = new WeakSet<object>();
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
+/**
+ * Sends `statements` in one simple-protocol message: one round trip, each statement run
+ * after the one before (in READ COMMITTED, each with its own snapshot), their results in
+ * order. There are no parameters: whatever is written into a statement must be checked.
+ */
+export async function queryTogether<R extends unknown[]>(
+  db: Queryable,
+  statements: readonly string[],
+): Promise<{ [K in keyof R]: pg.QueryResult<R[K] & pg.QueryResultRow> }> {
+  const results = (await db.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
+  return (Array.isArray(results) ? results : [results]) as {
+    [K in keyof R]: pg.QueryResult<R[K] & pg.QueryResultRow>;
+  };
+}
+
 /** NOTIFYs a transaction opened by {@link withTransaction} sends once it has committed. */
 const notifyAfter = new WeakMap<object, Map<string, Set<string>>>();
 

@@ -1,9 +1,9 @@
 import type { PolicySnapshot } from "../../core/oncall/types.js";
-import type { QueryResult } from "pg";
 import { toIncident } from "../incidents/incidents.js";
 import type { Incident, IncidentRow } from "../incidents/incidents.js";
 import { bySchedule, currentOverridesStatement } from "../oncall/overrides.js";
 import type { OverrideRow, StoredOverride } from "../oncall/overrides.js";
+import { queryTogether } from "../pool.js";
 import type { Queryable } from "../pool.js";
 
 /** An incident's escalation as stored (the state of record the engine works from). */
@@ -84,11 +84,12 @@ export async function getEscalationWithOverrides(
   overridesAfter: Date,
 ): Promise<{ escalation: EscalationRow | null; overrides: Record<string, StoredOverride[]> }> {
   if (!Number.isSafeInteger(incidentId)) throw new TypeError(`not an incident id: ${incidentId}`);
-  const results = (await db.query(
-    `SELECT * FROM escalations WHERE incident_id = ${incidentId}; ${currentOverridesStatement(overridesAfter)}`,
-  )) as unknown as [QueryResult<Row>, QueryResult<OverrideRow>];
-  const escalation = results[0].rows[0];
-  return { escalation: escalation ? toEscalation(escalation) : null, overrides: bySchedule(results[1].rows) };
+  const [escalations, overrides] = await queryTogether<[Row, OverrideRow]>(db, [
+    `SELECT * FROM escalations WHERE incident_id = ${incidentId}`,
+    currentOverridesStatement(overridesAfter),
+  ]);
+  const escalation = escalations.rows[0];
+  return { escalation: escalation ? toEscalation(escalation) : null, overrides: bySchedule(overrides.rows) };
 }
 
 /**
@@ -102,23 +103,15 @@ export async function lockIncidentAndEscalation(
   incidentId: number,
 ): Promise<{ incident: Incident | null; escalation: EscalationRow | null }> {
   if (!Number.isSafeInteger(incidentId)) throw new TypeError(`not an incident id: ${incidentId}`);
-  const results = (await tx.query(
-    `SELECT * FROM incidents WHERE id = ${incidentId} FOR UPDATE;
-     SELECT * FROM escalations WHERE incident_id = ${incidentId} FOR UPDATE`,
-  )) as unknown as [QueryResult<IncidentRow>, QueryResult<Row>];
-  const [incident, escalation] = [results[0].rows[0], results[1].rows[0]];
+  const [incidents, escalations] = await queryTogether<[IncidentRow, Row]>(tx, [
+    `SELECT * FROM incidents WHERE id = ${incidentId} FOR UPDATE`,
+    `SELECT * FROM escalations WHERE incident_id = ${incidentId} FOR UPDATE`,
+  ]);
+  const [incident, escalation] = [incidents.rows[0], escalations.rows[0]];
   return {
     incident: incident ? toIncident(incident) : null,
     escalation: escalation ? toEscalation(escalation) : null,
   };
-}
-
-/** Locks the escalation row for the caller's transaction (after the incident's row lock). */
-export async function lockEscalation(tx: Queryable, incidentId: number): Promise<EscalationRow | null> {
-  const res = await tx.query<Row>("SELECT * FROM escalations WHERE incident_id = $1 FOR UPDATE", [
-    incidentId,
-  ]);
-  return res.rows[0] ? toEscalation(res.rows[0]) : null;
 }
 
 /**

@@ -82,7 +82,7 @@ export async function claimAckCode(
   const res = await tx.query<{ ack_code: string }>(
     `WITH candidate AS (
        SELECT u.code, held.page_id IS NOT NULL AS take_over
-         FROM unnest($2::text[]) WITH ORDINALITY AS u(code, ord)
+         FROM unnest($2::text[]) AS u(code)
          LEFT JOIN LATERAL (SELECT a.page_id, a.expires_at FROM page_ack_codes a
                              WHERE a.user_id = $1 AND a.code = u.code OFFSET 0) held ON true
         WHERE held.page_id IS NULL OR ${free("held")}
